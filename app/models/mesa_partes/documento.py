@@ -1,0 +1,189 @@
+"""The expediente: a registered document, its attachments, its audit trail and its number counter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, IdMixin, TimestampMixin
+from app.models.mesa_partes.catalogo import Area, Procedimiento, TipoDocumento
+from app.models.mesa_partes.enums import (
+    Canal,
+    EstadoDocumento,
+    EstadoProcesamiento,
+    EventoHistorial,
+    Prioridad,
+    checked,
+)
+from app.models.mesa_partes.remitente import Remitente
+from app.models.mesa_partes.usuario import Usuario
+
+if TYPE_CHECKING:
+    from app.models.mesa_partes.derivacion import Derivacion
+
+OPEN_STATES_SQL = "estado IN ('registrado', 'derivado', 'recibido', 'en_proceso', 'observado')"
+
+
+class ExpedienteCorrelativo(Base):
+    """Last expediente number handed out per year; one row locked per registration."""
+
+    __tablename__ = "expediente_correlativos"
+
+    anio: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ultimo: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class Documento(IdMixin, TimestampMixin, Base):
+    __tablename__ = "documentos"
+    __table_args__ = (
+        CheckConstraint("folios > 0", name="folios_positivos"),
+        CheckConstraint("version > 0", name="version_positiva"),
+        CheckConstraint("numero_expediente ~ '^[0-9]{4}-[0-9]{6,}$'", name="numero_expediente_formato"),
+        Index(
+            None,
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+        Index("ix_documentos_fecha_recepcion_id", text("fecha_recepcion DESC"), text("id DESC")),
+        Index("ix_documentos_estado_fecha", "estado", text("fecha_recepcion DESC"), text("id DESC")),
+        Index(
+            "ix_documentos_area_estado_fecha",
+            "area_actual_id",
+            "estado",
+            text("fecha_recepcion DESC"),
+            text("id DESC"),
+        ),
+        Index("ix_documentos_area_fecha", "area_actual_id", text("fecha_recepcion DESC"), text("id DESC")),
+        Index("ix_documentos_remitente_fecha", "remitente_id", text("fecha_recepcion DESC")),
+        Index("ix_documentos_tipo_fecha", "tipo_documento_id", text("fecha_recepcion DESC")),
+        Index(None, "procedimiento_id"),
+        Index("ix_documentos_registrado_por_fecha", "registrado_por_id", text("fecha_recepcion DESC")),
+        Index("ix_documentos_canal_fecha", "canal", text("fecha_recepcion DESC")),
+        Index("ix_documentos_vencimiento", "fecha_limite", postgresql_where=text(OPEN_STATES_SQL)),
+        Index(
+            "ix_documentos_prioritarios",
+            "prioridad",
+            text("fecha_recepcion DESC"),
+            postgresql_where=text(f"prioridad IN ('alta', 'urgente') AND {OPEN_STATES_SQL}"),
+        ),
+        Index(
+            "ix_documentos_atendidos",
+            "fecha_atencion",
+            postgresql_where=text("fecha_atencion IS NOT NULL"),
+        ),
+        Index("ix_documentos_busqueda", "busqueda", postgresql_using="gin"),
+        Index(
+            "ix_documentos_numero_documento_trgm",
+            "numero_documento",
+            postgresql_using="gin",
+            postgresql_ops={"numero_documento": "gin_trgm_ops"},
+        ),
+    )
+
+    numero_expediente: Mapped[str] = mapped_column(String(20), unique=True)
+    codigo_verificacion: Mapped[str] = mapped_column(String(12))
+    tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipos_documento.id", ondelete="RESTRICT"))
+    numero_documento: Mapped[str | None] = mapped_column(String(100))  # the sender's own reference
+    asunto: Mapped[str] = mapped_column(String(1000))
+    folios: Mapped[int] = mapped_column(Integer)
+    remitente_id: Mapped[int] = mapped_column(ForeignKey("remitentes.id", ondelete="RESTRICT"))
+    procedimiento_id: Mapped[int | None] = mapped_column(ForeignKey("procedimientos.id", ondelete="RESTRICT"))
+    canal: Mapped[Canal] = mapped_column(checked(Canal, "canal"))
+    prioridad: Mapped[Prioridad] = mapped_column(checked(Prioridad, "prioridad"))
+    estado: Mapped[EstadoDocumento] = mapped_column(checked(EstadoDocumento, "estado_documento"))
+    area_actual_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
+    registrado_por_id: Mapped[int] = mapped_column(ForeignKey("usuarios.id", ondelete="RESTRICT"))
+    fecha_recepcion: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fecha_limite: Mapped[date | None] = mapped_column(Date)
+    fecha_atencion: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    observacion: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Maintained by the trigger `documentos_busqueda_trigger` (asunto, numbers and the sender).
+    busqueda: Mapped[Any | None] = mapped_column(TSVECTOR, deferred=True)
+
+    tipo_documento: Mapped[TipoDocumento] = relationship(lazy="raise")
+    remitente: Mapped[Remitente] = relationship(lazy="raise")
+    procedimiento: Mapped[Procedimiento | None] = relationship(lazy="raise")
+    area_actual: Mapped[Area] = relationship(lazy="raise")
+    registrado_por: Mapped[Usuario] = relationship(lazy="raise")
+    derivaciones: Mapped[list[Derivacion]] = relationship(
+        back_populates="documento", lazy="raise", order_by="Derivacion.id"
+    )
+    anexos: Mapped[list[Anexo]] = relationship(back_populates="documento", lazy="raise", order_by="Anexo.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Anexo(IdMixin, TimestampMixin, Base):
+    """An attached file; the bytes live on disk under the storage directory."""
+
+    __tablename__ = "anexos"
+    __table_args__ = (
+        CheckConstraint("tamano_bytes >= 0", name="tamano_no_negativo"),
+        Index(None, "documento_id"),
+        Index(None, "sha256"),
+        Index(
+            "ix_anexos_pendientes",
+            "created_at",
+            postgresql_where=text("estado_procesamiento = 'pendiente'"),
+        ),
+    )
+
+    documento_id: Mapped[int] = mapped_column(ForeignKey("documentos.id", ondelete="CASCADE"))
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    tamano_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    ruta: Mapped[str] = mapped_column(String(500))
+    paginas: Mapped[int | None] = mapped_column(Integer)
+    estado_procesamiento: Mapped[EstadoProcesamiento] = mapped_column(
+        checked(EstadoProcesamiento, "estado_procesamiento"), server_default=EstadoProcesamiento.PENDIENTE.value
+    )
+    error: Mapped[str | None] = mapped_column(Text)
+    subido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuarios.id", ondelete="SET NULL"))
+
+    documento: Mapped[Documento] = relationship(back_populates="anexos", lazy="raise")
+
+
+class Historial(IdMixin, Base):
+    """Append-only audit trail of every event on a document."""
+
+    __tablename__ = "historial"
+    __table_args__ = (
+        Index(None, "documento_id", "created_at"),
+        Index(None, "usuario_id", "created_at"),
+        Index(None, "area_id", "created_at"),
+        Index(None, "evento", "created_at"),
+        # Append-only and time-ordered: a BRIN range index is tiny and serves audit date ranges.
+        Index("ix_historial_created_at_brin", "created_at", postgresql_using="brin"),
+    )
+
+    documento_id: Mapped[int] = mapped_column(ForeignKey("documentos.id", ondelete="CASCADE"))
+    evento: Mapped[EventoHistorial] = mapped_column(checked(EventoHistorial, "evento_historial"))
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuarios.id", ondelete="SET NULL"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    estado_anterior: Mapped[str | None] = mapped_column(String(32))
+    estado_nuevo: Mapped[str | None] = mapped_column(String(32))
+    detalle: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    usuario: Mapped[Usuario | None] = relationship(lazy="raise")
+    area: Mapped[Area | None] = relationship(lazy="raise")

@@ -48,13 +48,23 @@ def current_statement_stats() -> StatementStats | None:
 
 
 def _before_cursor_execute(
-    conn: Connection, cursor: Any, statement: str, parameters: Any, context: ExecutionContext, executemany: bool
+    conn: Connection,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: ExecutionContext,
+    executemany: bool,
 ) -> None:
     conn.info.setdefault("query_start", []).append(time.perf_counter())
 
 
 def _after_cursor_execute(
-    conn: Connection, cursor: Any, statement: str, parameters: Any, context: ExecutionContext, executemany: bool
+    conn: Connection,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: ExecutionContext,
+    executemany: bool,
 ) -> None:
     started = conn.info["query_start"].pop()
     stats = _current_stats.get()

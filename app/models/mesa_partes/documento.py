@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -129,7 +129,7 @@ class Documento(IdMixin, TimestampMixin, Base):
     )
     anexos: Mapped[list[Anexo]] = relationship(back_populates="documento", lazy="raise", order_by="Anexo.id")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
 
 class Anexo(IdMixin, TimestampMixin, Base):
@@ -155,7 +155,8 @@ class Anexo(IdMixin, TimestampMixin, Base):
     ruta: Mapped[str] = mapped_column(String(500))
     paginas: Mapped[int | None] = mapped_column(Integer)
     estado_procesamiento: Mapped[EstadoProcesamiento] = mapped_column(
-        checked(EstadoProcesamiento, "estado_procesamiento"), server_default=EstadoProcesamiento.PENDIENTE.value
+        checked(EstadoProcesamiento, "estado_procesamiento"),
+        server_default=EstadoProcesamiento.PENDIENTE.value,
     )
     error: Mapped[str | None] = mapped_column(Text)
     subido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuarios.id", ondelete="SET NULL"))

@@ -1,0 +1,155 @@
+"""Documents: register, list, detail, update, the routing workflow and the history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from app.api.deps import CurrentUser, IdPath, SessionDep
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.models.mesa_partes.enums import EstadoDocumento
+from app.schemas.mesa_partes.common import Page
+from app.schemas.mesa_partes.documento import (
+    AccionRequest,
+    DerivarRequest,
+    Documento,
+    DocumentoCreate,
+    DocumentoListItem,
+    DocumentoUpdate,
+    HistorialItem,
+    MotivoRequest,
+)
+from app.services.mesa_partes.documento_service import DocumentoService, FiltrosDocumento
+
+router = APIRouter(prefix="/documentos", tags=["documentos"])
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
+MaxId = 2**63 - 1
+
+
+@router.get("", response_model=Page[DocumentoListItem], responses=error_responses(Unauthorized, InvalidInput))
+async def listar_documentos(
+    session: SessionDep,
+    usuario: CurrentUser,
+    estado: Annotated[list[EstadoDocumento] | None, Query()] = None,
+    area_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
+    tipo_documento_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
+    remitente_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
+    fecha_desde: date | None = None,
+    fecha_hasta: date | None = None,
+    vencidos: bool | None = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=200)] = None,
+    sort: Literal["-fecha_recepcion", "fecha_recepcion"] = "-fecha_recepcion",
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[DocumentoListItem]:
+    """Newest first by default. Use `cursor` (keyset) to walk far; `page` for the first pages."""
+    filtros = FiltrosDocumento(
+        estado=estado,
+        area_id=area_id,
+        tipo_documento_id=tipo_documento_id,
+        remitente_id=remitente_id,
+        fecha_desde=fecha_desde,
+        fecha_hasta=fecha_hasta,
+        vencidos=vencidos,
+        q=q,
+    )
+    pagina = await DocumentoService(session).listar(
+        usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=sort == "fecha_recepcion"
+    )
+    return Page[DocumentoListItem].model_validate(pagina)
+
+
+@router.post("", response_model=Documento, status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+async def registrar_documento(
+    data: DocumentoCreate,
+    session: SessionDep,
+    usuario: CurrentUser,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")
+    ] = None,
+) -> Documento:
+    """Register an incoming document. A repeated `Idempotency-Key` returns the first result."""
+    documento, creado = await DocumentoService(session).registrar(usuario, data, idempotency_key)
+    if not creado:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return Documento.model_validate(documento)
+
+
+@router.get("/{documento_id}", response_model=Documento, responses=error_responses(Unauthorized, NotFound))
+async def obtener_documento(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).obtener(usuario, documento_id))
+
+
+@router.patch("/{documento_id}", response_model=Documento, responses=WRITE_ERRORS)
+async def actualizar_documento(
+    documento_id: IdPath, data: DocumentoUpdate, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).actualizar(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/derivar", response_model=Documento, responses=WRITE_ERRORS)
+async def derivar_documento(
+    documento_id: IdPath, data: DerivarRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    """Route to one main area and, optionally, others as copies."""
+    return Documento.model_validate(await DocumentoService(session).derivar(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/recibir", response_model=Documento, responses=WRITE_ERRORS)
+async def recibir_documento(
+    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).recibir(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/procesar", response_model=Documento, responses=WRITE_ERRORS)
+async def procesar_documento(
+    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).procesar(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/atender", response_model=Documento, responses=WRITE_ERRORS)
+async def atender_documento(
+    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).atender(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/archivar", response_model=Documento, responses=WRITE_ERRORS)
+async def archivar_documento(
+    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).archivar(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/observar", response_model=Documento, responses=WRITE_ERRORS)
+async def observar_documento(
+    documento_id: IdPath, data: MotivoRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    """Return the document to the sender for correction."""
+    return Documento.model_validate(await DocumentoService(session).observar(usuario, documento_id, data))
+
+
+@router.post("/{documento_id}/anular", response_model=Documento, responses=WRITE_ERRORS)
+async def anular_documento(
+    documento_id: IdPath, data: MotivoRequest, session: SessionDep, usuario: CurrentUser
+) -> Documento:
+    return Documento.model_validate(await DocumentoService(session).anular(usuario, documento_id, data))
+
+
+@router.get(
+    "/{documento_id}/historial",
+    response_model=list[HistorialItem],
+    responses=error_responses(Unauthorized, NotFound),
+)
+async def historial_documento(
+    documento_id: IdPath, session: SessionDep, usuario: CurrentUser
+) -> list[HistorialItem]:
+    eventos = await DocumentoService(session).historial(usuario, documento_id)
+    return [HistorialItem.model_validate(evento) for evento in eventos]

@@ -1,0 +1,78 @@
+"""Errors that know their HTTP status; one handler turns them into JSON responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import ORJSONResponse
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        body.update(self.extra)
+        return {"detail": body}
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class InvalidInput(AppError):
+    """A semantically invalid value that schema validation cannot see (e.g. an unknown area id)."""
+
+    status_code = 422
+    code = "invalid"
+
+    def to_dict(self) -> dict[str, Any]:
+        # Same shape as FastAPI's validation errors, so clients parse one format for every 422.
+        loc = ["body", self.field] if self.field else ["body"]
+        return {"detail": [{"loc": loc, "msg": self.message, "type": self.code}]}
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for routes that raise these errors."""
+    return {error.status_code: {"description": error.code} for error in errors}
+
+
+async def _handle_app_error(request: Request, exc: Exception) -> ORJSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return ORJSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _handle_app_error)

@@ -1,0 +1,79 @@
+"""Catalog reads for everyone and writes for admins."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.models.base import Base
+from app.models.mesa_partes import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+# Foreign keys that a catalog write may set, with the model that must hold the referenced row.
+_REFERENCIAS: dict[str, type[Base]] = {"parent_id": Area, "area_id": Area, "moneda_codigo": Moneda}
+
+
+class CatalogoService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def listar(self, model: type[ModelT], *, solo_activos: bool = False) -> list[ModelT]:
+        query = select(model)
+        if solo_activos and hasattr(model, "activo"):
+            query = query.where(model.activo.is_(True))  # type: ignore[attr-defined]
+        order = getattr(model, "nombre", None)
+        return list(await self.session.scalars(query.order_by(order)))
+
+    async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
+        obj = await self.session.get(model, key)
+        if obj is None:
+            raise NotFound(f"{model.__tablename__} {key} not found")
+        return obj
+
+    async def crear(self, model: type[ModelT], data: BaseModel) -> ModelT:
+        values = data.model_dump()
+        await self._validar_referencias(values)
+        obj = model(**values)
+        await self._flush_unico(obj, values)
+        return obj
+
+    async def actualizar(self, model: type[ModelT], key: Any, data: BaseModel) -> ModelT:
+        obj = await self.obtener(model, key)
+        values = data.model_dump(exclude_unset=True)
+        if values.get("parent_id") is not None and values["parent_id"] == key and model is Area:
+            raise InvalidInput("an area cannot be its own parent", field="parent_id")
+        await self._validar_referencias(values)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        await self._flush_unico(obj, values)
+        return obj
+
+    async def _validar_referencias(self, values: dict[str, Any]) -> None:
+        for field, ref_model in _REFERENCIAS.items():
+            key = values.get(field)
+            if key is not None and await self.session.get(ref_model, key) is None:
+                raise InvalidInput(f"{field} {key} does not exist", field=field)
+
+    async def _flush_unico(self, obj: Base, values: dict[str, Any]) -> None:
+        try:
+            async with self.session.begin_nested():
+                self.session.add(obj)
+                await self.session.flush()
+        except IntegrityError as exc:
+            raise Conflict("a catalog entry with that codigo already exists", field="codigo") from exc
+
+
+CATALOGOS: dict[str, type[Base]] = {
+    "areas": Area,
+    "tipos-documento": TipoDocumento,
+    "procedimientos": Procedimiento,
+    "indicaciones": Indicacion,
+    "monedas": Moneda,
+    "paises": Pais,
+}

@@ -1,0 +1,628 @@
+"""Use cases of the expediente: register, list, detail, update and the routing workflow.
+
+Every method runs inside the caller's unit of work and only flushes; the request commits.
+Every state change writes `historial` in that same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.config import get_settings
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.models.mesa_partes import (
+    Area,
+    Derivacion,
+    Documento,
+    ExpedienteCorrelativo,
+    Historial,
+    Indicacion,
+    Pais,
+    Procedimiento,
+    Remitente,
+    TipoDocumento,
+    Usuario,
+)
+from app.models.mesa_partes.enums import (
+    ESTADOS_ABIERTOS,
+    EstadoDerivacion,
+    EstadoDocumento,
+    EventoHistorial,
+    Rol,
+)
+from app.schemas.mesa_partes.documento import (
+    AccionRequest,
+    DerivarRequest,
+    DocumentoCreate,
+    DocumentoUpdate,
+    MotivoRequest,
+)
+from app.schemas.mesa_partes.remitente import RemitenteCreate
+from app.services.mesa_partes.acceso import (
+    exigir_area_actual,
+    exigir_escritura,
+    exigir_rol,
+    filtro_visibilidad,
+)
+from app.services.mesa_partes.plazos import calcular_fecha_limite
+
+E = EstadoDocumento
+TRANSICIONES: dict[EstadoDocumento, frozenset[EstadoDocumento]] = {
+    E.REGISTRADO: frozenset({E.DERIVADO, E.OBSERVADO, E.ANULADO}),
+    E.DERIVADO: frozenset({E.RECIBIDO, E.ANULADO}),
+    E.RECIBIDO: frozenset({E.EN_PROCESO, E.DERIVADO, E.ATENDIDO, E.OBSERVADO, E.ANULADO}),
+    E.EN_PROCESO: frozenset({E.DERIVADO, E.ATENDIDO, E.OBSERVADO, E.ANULADO}),
+    E.ATENDIDO: frozenset({E.ARCHIVADO}),
+    E.OBSERVADO: frozenset({E.DERIVADO, E.ARCHIVADO, E.ANULADO}),
+    E.ARCHIVADO: frozenset(),
+    E.ANULADO: frozenset(),
+}
+ESTADOS_DERIVACION_ACTIVA = (EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA)
+MESA_PARTES_AREA = "MP"
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the counter
+
+
+def _detail_options() -> tuple[Any, ...]:
+    """What the detail response shows: 4 statements at most whatever the number of derivaciones."""
+    return (
+        joinedload(Documento.tipo_documento),
+        joinedload(Documento.remitente),
+        joinedload(Documento.area_actual),
+        selectinload(Documento.derivaciones).options(
+            joinedload(Derivacion.area_origen),
+            joinedload(Derivacion.area_destino),
+            joinedload(Derivacion.indicacion),
+        ),
+        selectinload(Documento.anexos),
+    )
+
+
+def _list_options() -> tuple[Any, ...]:
+    # Many-to-one links join in the same statement: one round trip for the whole page.
+    return (
+        joinedload(Documento.tipo_documento),
+        joinedload(Documento.remitente),
+        joinedload(Documento.area_actual),
+    )
+
+
+@dataclass(frozen=True)
+class FiltrosDocumento:
+    estado: list[EstadoDocumento] | None = None
+    area_id: int | None = None
+    tipo_documento_id: int | None = None
+    remitente_id: int | None = None
+    fecha_desde: date | None = None
+    fecha_hasta: date | None = None
+    vencidos: bool | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class PaginaDocumentos:
+    items: list[Documento]
+    next_cursor: str | None
+    page: int | None
+    page_size: int
+    has_more: bool
+
+
+def encode_cursor(documento: Documento) -> str:
+    raw = orjson.dumps([documento.fecha_recepcion.isoformat(), documento.id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        fecha, doc_id = orjson.loads(raw)
+        parsed = datetime.fromisoformat(fecha)
+        if not isinstance(doc_id, int) or parsed.tzinfo is None:
+            raise ValueError
+        return parsed, doc_id
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput("cursor is not one this API produced", field="cursor") from exc
+
+
+def condiciones_rango_fechas(desde: date | None, hasta: date | None) -> list[ColumnElement[bool]]:
+    """fecha_recepcion within [desde, hasta], both whole days in the office's timezone."""
+    if desde and hasta and desde > hasta:
+        raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde")
+    zone = ZoneInfo(get_settings().timezone)
+    condiciones: list[ColumnElement[bool]] = []
+    if desde is not None:
+        condiciones.append(Documento.fecha_recepcion >= datetime.combine(desde, time.min, tzinfo=zone))
+    if hasta is not None:
+        fin = datetime.combine(hasta + timedelta(days=1), time.min, tzinfo=zone)
+        condiciones.append(Documento.fecha_recepcion < fin)
+    return condiciones
+
+
+class DocumentoService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def _visible(self, usuario: Usuario) -> Select[tuple[Documento]]:
+        return select(Documento).where(filtro_visibilidad(usuario))
+
+    async def listar(
+        self,
+        usuario: Usuario,
+        filtros: FiltrosDocumento,
+        *,
+        page_size: int,
+        cursor: str | None = None,
+        page: int | None = None,
+        ascendente: bool = False,
+    ) -> PaginaDocumentos:
+        query = self._visible(usuario).options(*_list_options())
+        query = self._aplicar_filtros(query, filtros)
+        orden = (Documento.fecha_recepcion, Documento.id)
+        if cursor is not None:
+            fecha, doc_id = decode_cursor(cursor)
+            if ascendente:
+                query = query.where(or_(orden[0] > fecha, and_(orden[0] == fecha, orden[1] > doc_id)))
+            else:
+                query = query.where(or_(orden[0] < fecha, and_(orden[0] == fecha, orden[1] < doc_id)))
+        if ascendente:
+            query = query.order_by(orden[0].asc(), orden[1].asc())
+        else:
+            query = query.order_by(orden[0].desc(), orden[1].desc())
+        if page is not None and cursor is None:
+            query = query.offset((page - 1) * page_size)
+        rows = list((await self.session.scalars(query.limit(page_size + 1))).unique())
+        has_more = len(rows) > page_size
+        items = rows[:page_size]
+        return PaginaDocumentos(
+            items=items,
+            next_cursor=encode_cursor(items[-1]) if has_more and items else None,
+            page=page if cursor is None else None,
+            page_size=page_size,
+            has_more=has_more,
+        )
+
+    def _aplicar_filtros(
+        self, query: Select[tuple[Documento]], f: FiltrosDocumento
+    ) -> Select[tuple[Documento]]:
+        query = query.where(*condiciones_rango_fechas(f.fecha_desde, f.fecha_hasta))
+        if f.estado:
+            query = query.where(Documento.estado.in_(f.estado))
+        if f.area_id is not None:
+            query = query.where(Documento.area_actual_id == f.area_id)
+        if f.tipo_documento_id is not None:
+            query = query.where(Documento.tipo_documento_id == f.tipo_documento_id)
+        if f.remitente_id is not None:
+            query = query.where(Documento.remitente_id == f.remitente_id)
+        if f.vencidos is not None:
+            vencido = and_(
+                Documento.estado.in_(ESTADOS_ABIERTOS), Documento.fecha_limite < func.current_date()
+            )
+            query = query.where(vencido if f.vencidos else ~vencido)
+        if f.q:
+            tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
+            query = query.where(Documento.busqueda.op("@@")(tsquery))
+        return query
+
+    async def obtener(self, usuario: Usuario, documento_id: int) -> Documento:
+        """The detail of a visible document; 404 also when it exists but is not visible to the user."""
+        query = self._visible(usuario).where(Documento.id == documento_id).options(*_detail_options())
+        documento = (await self.session.scalars(query.execution_options(populate_existing=True))).first()
+        if documento is None:
+            raise NotFound(f"documento {documento_id} not found")
+        return documento
+
+    async def historial(self, usuario: Usuario, documento_id: int) -> list[Historial]:
+        visible = await self.session.scalar(
+            select(Documento.id).where(Documento.id == documento_id, filtro_visibilidad(usuario))
+        )
+        if visible is None:
+            raise NotFound(f"documento {documento_id} not found")
+        query = (
+            select(Historial)
+            .where(Historial.documento_id == documento_id)
+            .options(joinedload(Historial.usuario), joinedload(Historial.area))
+            .order_by(Historial.created_at, Historial.id)
+        )
+        return list(await self.session.scalars(query))
+
+    async def seguimiento(self, numero_expediente: str, codigo_verificacion: str) -> Documento:
+        """Public tracking: the same 404 for an unknown number and a wrong code."""
+        query = (
+            select(Documento)
+            .where(Documento.numero_expediente == numero_expediente)
+            .options(
+                joinedload(Documento.tipo_documento),
+                joinedload(Documento.area_actual),
+                selectinload(Documento.derivaciones).joinedload(Derivacion.area_destino),
+            )
+        )
+        documento = (await self.session.scalars(query)).first()
+        expected = documento.codigo_verificacion if documento else "x" * len(codigo_verificacion)
+        if documento is None or not hmac.compare_digest(expected.upper(), codigo_verificacion.upper()):
+            raise NotFound("no document with that number and verification code")
+        return documento
+
+    # ---- registration ------------------------------------------------------------------------
+
+    async def registrar(
+        self, usuario: Usuario, data: DocumentoCreate, idempotency_key: str | None = None
+    ) -> tuple[Documento, bool]:
+        """Register a document; returns it and whether it was created now (False on a replay)."""
+        exigir_rol(usuario, Rol.ADMIN, Rol.MESA_PARTES)
+        scoped_key = f"{usuario.id}:{idempotency_key}" if idempotency_key else None
+        if scoped_key:
+            existing = await self.session.scalar(
+                select(Documento.id).where(Documento.idempotency_key == scoped_key)
+            )
+            if existing is not None:
+                return await self.obtener(usuario, existing), False
+
+        await self._exigir_activo(TipoDocumento, data.tipo_documento_id, "tipo_documento_id")
+        plazo: int | None = None
+        if data.procedimiento_id is not None:
+            procedimiento = await self._exigir_activo(
+                Procedimiento, data.procedimiento_id, "procedimiento_id"
+            )
+            plazo = procedimiento.plazo_dias
+        remitente_id = await self._resolver_remitente(data)
+        area_id = usuario.area_id or await self._area_mesa_partes()
+
+        ahora = datetime.now(UTC)
+        documento = Documento(
+            numero_expediente=await self._siguiente_numero(ahora.year),
+            codigo_verificacion="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
+            tipo_documento_id=data.tipo_documento_id,
+            numero_documento=data.numero_documento,
+            asunto=data.asunto,
+            folios=data.folios,
+            remitente_id=remitente_id,
+            procedimiento_id=data.procedimiento_id,
+            canal=data.canal,
+            prioridad=data.prioridad,
+            estado=EstadoDocumento.REGISTRADO,
+            area_actual_id=area_id,
+            registrado_por_id=usuario.id,
+            fecha_recepcion=ahora,
+            fecha_limite=calcular_fecha_limite(ahora, plazo) if plazo is not None else None,
+            observacion=data.observacion,
+            idempotency_key=scoped_key,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(documento)
+                await self.session.flush()
+        except IntegrityError as exc:
+            if scoped_key and "idempotency_key" in str(exc.orig):
+                raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
+            raise
+        self._registrar_evento(
+            documento,
+            usuario,
+            EventoHistorial.REGISTRADO,
+            None,
+            EstadoDocumento.REGISTRADO,
+            {"numero_expediente": documento.numero_expediente},
+        )
+        await self.session.flush()
+        return await self.obtener(usuario, documento.id), True
+
+    async def _siguiente_numero(self, anio: int) -> str:
+        """Next expediente number of the year; the counter row lock serializes concurrent registrations."""
+        stmt = (
+            pg_insert(ExpedienteCorrelativo)
+            .values(anio=anio, ultimo=1)
+            .on_conflict_do_update(
+                index_elements=[ExpedienteCorrelativo.anio],
+                set_={"ultimo": ExpedienteCorrelativo.ultimo + 1},
+            )
+            .returning(ExpedienteCorrelativo.ultimo)
+        )
+        numero = (await self.session.execute(stmt)).scalar_one()
+        return f"{anio}-{numero:06d}"
+
+    async def _resolver_remitente(self, data: DocumentoCreate) -> int:
+        if data.remitente_id is not None:
+            if await self.session.get(Remitente, data.remitente_id) is None:
+                raise InvalidInput(f"remitente {data.remitente_id} does not exist", field="remitente_id")
+            return data.remitente_id
+        assert data.remitente is not None
+        return await self.upsert_remitente(data.remitente)
+
+    async def upsert_remitente(self, remitente: RemitenteCreate) -> int:
+        """A known sender (same type + number) is updated with the newest contact data."""
+        if await self.session.get(Pais, remitente.pais_codigo) is None:
+            raise InvalidInput(f"unknown country {remitente.pais_codigo}", field="remitente.pais_codigo")
+        values = remitente.model_dump()
+        stmt = pg_insert(Remitente).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
+            set_={
+                "nombre": stmt.excluded.nombre,
+                "tipo_persona": stmt.excluded.tipo_persona,
+                "email": func.coalesce(stmt.excluded.email, Remitente.email),
+                "telefono": func.coalesce(stmt.excluded.telefono, Remitente.telefono),
+                "direccion": func.coalesce(stmt.excluded.direccion, Remitente.direccion),
+                "pais_codigo": stmt.excluded.pais_codigo,
+                "updated_at": func.now(),
+            },
+        ).returning(Remitente.id)
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def _area_mesa_partes(self) -> int:
+        area_id = await self.session.scalar(select(Area.id).where(Area.codigo == MESA_PARTES_AREA))
+        if area_id is None:
+            raise Conflict(f"the catalog has no area {MESA_PARTES_AREA}; load the catalogs first")
+        return area_id
+
+    async def _exigir_activo(self, model: type[Any], obj_id: int, field: str) -> Any:
+        obj = await self.session.get(model, obj_id)
+        if obj is None or not getattr(obj, "activo", True):
+            raise InvalidInput(f"{field} {obj_id} does not exist or is inactive", field=field)
+        return obj
+
+    # ---- changes -----------------------------------------------------------------------------
+
+    async def _cargar_para_cambio(self, usuario: Usuario, documento_id: int, version: int) -> Documento:
+        exigir_escritura(usuario)
+        query = (
+            self._visible(usuario)
+            .where(Documento.id == documento_id)
+            .options(selectinload(Documento.derivaciones))
+        )
+        documento = (await self.session.scalars(query)).first()
+        if documento is None:
+            raise NotFound(f"documento {documento_id} not found")
+        if documento.version != version:
+            raise Conflict(
+                "the document changed since you read it; reload it",
+                version_actual=documento.version,
+                estado_actual=documento.estado.value,
+            )
+        return documento
+
+    def _transicion(
+        self,
+        documento: Documento,
+        usuario: Usuario,
+        nuevo: EstadoDocumento,
+        evento: EventoHistorial,
+        detalle: dict[str, Any],
+    ) -> None:
+        anterior = documento.estado
+        if nuevo not in TRANSICIONES[anterior]:
+            raise Conflict(
+                f"a document in state {anterior.value} cannot become {nuevo.value}",
+                estado_actual=anterior.value,
+            )
+        documento.estado = nuevo
+        self._registrar_evento(documento, usuario, evento, anterior, nuevo, detalle)
+
+    def _registrar_evento(
+        self,
+        documento: Documento,
+        usuario: Usuario,
+        evento: EventoHistorial,
+        anterior: EstadoDocumento | None,
+        nuevo: EstadoDocumento | None,
+        detalle: dict[str, Any],
+    ) -> None:
+        self.session.add(
+            Historial(
+                documento_id=documento.id,
+                evento=evento,
+                usuario_id=usuario.id,
+                area_id=usuario.area_id,
+                estado_anterior=anterior.value if anterior else None,
+                estado_nuevo=nuevo.value if nuevo else None,
+                detalle=detalle,
+            )
+        )
+
+    async def _guardar(self, usuario: Usuario, documento: Documento) -> Documento:
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:
+            raise Conflict("the document changed while you were changing it; reload it") from exc
+        return await self.obtener(usuario, documento.id)
+
+    async def actualizar(self, usuario: Usuario, documento_id: int, data: DocumentoUpdate) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        if documento.estado in (EstadoDocumento.ARCHIVADO, EstadoDocumento.ANULADO):
+            raise Conflict(
+                f"a document in state {documento.estado.value} cannot be changed",
+                estado_actual=documento.estado.value,
+            )
+        cambios = data.model_dump(exclude_unset=True, exclude={"version"})
+        if "tipo_documento_id" in cambios:
+            await self._exigir_activo(TipoDocumento, cambios["tipo_documento_id"], "tipo_documento_id")
+        changed = {key: value for key, value in cambios.items() if getattr(documento, key) != value}
+        if not changed:
+            return await self.obtener(usuario, documento.id)
+        for key, value in changed.items():
+            setattr(documento, key, value)
+        self._registrar_evento(
+            documento,
+            usuario,
+            EventoHistorial.ACTUALIZADO,
+            None,
+            None,
+            {"campos": sorted(changed), **{k: str(v) for k, v in changed.items()}},
+        )
+        return await self._guardar(usuario, documento)
+
+    async def derivar(self, usuario: Usuario, documento_id: int, data: DerivarRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        areas = await self._areas_activas([d.area_id for d in data.destinos])
+        indicaciones = {d.indicacion_id for d in data.destinos if d.indicacion_id is not None}
+        if indicaciones:
+            found = set(
+                await self.session.scalars(
+                    select(Indicacion.id).where(Indicacion.id.in_(indicaciones), Indicacion.activo.is_(True))
+                )
+            )
+            if missing := indicaciones - found:
+                raise InvalidInput(
+                    f"indicacion {min(missing)} does not exist", field="destinos.indicacion_id"
+                )
+        principal = next(d for d in data.destinos if not d.es_copia)
+        if principal.area_id == documento.area_actual_id:
+            raise InvalidInput("the document is already in that area", field="destinos.area_id")
+
+        ahora = datetime.now(UTC)
+        for anterior in documento.derivaciones:
+            if not anterior.es_copia and anterior.estado in ESTADOS_DERIVACION_ACTIVA:
+                anterior.estado = EstadoDerivacion.ATENDIDA
+                anterior.fecha_atencion = ahora
+        origen = documento.area_actual_id
+        self._transicion(
+            documento,
+            usuario,
+            EstadoDocumento.DERIVADO,
+            EventoHistorial.DERIVADO,
+            {
+                "destinos": [
+                    {"area": areas[d.area_id].sigla, "es_copia": d.es_copia, "proveido": d.proveido}
+                    for d in data.destinos
+                ]
+            },
+        )
+        for destino in data.destinos:
+            self.session.add(
+                Derivacion(
+                    documento_id=documento.id,
+                    area_origen_id=origen,
+                    area_destino_id=destino.area_id,
+                    enviado_por_id=usuario.id,
+                    indicacion_id=destino.indicacion_id,
+                    prioridad=destino.prioridad or documento.prioridad,
+                    proveido=destino.proveido,
+                    estado=EstadoDerivacion.PENDIENTE,
+                    es_copia=destino.es_copia,
+                    fecha_envio=ahora,
+                    plazo_dias=destino.plazo_dias,
+                    fecha_limite=calcular_fecha_limite(ahora, destino.plazo_dias)
+                    if destino.plazo_dias is not None
+                    else None,
+                )
+            )
+        documento.area_actual_id = principal.area_id
+        return await self._guardar(usuario, documento)
+
+    async def _areas_activas(self, ids: list[int]) -> dict[int, Area]:
+        found = {
+            area.id: area
+            for area in await self.session.scalars(
+                select(Area).where(Area.id.in_(ids), Area.activo.is_(True))
+            )
+        }
+        for area_id in ids:
+            if area_id not in found:
+                raise InvalidInput(f"area {area_id} does not exist or is inactive", field="destinos.area_id")
+        return found
+
+    def _derivacion_principal(self, documento: Documento) -> Derivacion | None:
+        activas = [
+            d
+            for d in documento.derivaciones
+            if not d.es_copia
+            and d.estado in ESTADOS_DERIVACION_ACTIVA
+            and d.area_destino_id == documento.area_actual_id
+        ]
+        return activas[-1] if activas else None
+
+    async def recibir(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        self._transicion(
+            documento,
+            usuario,
+            EstadoDocumento.RECIBIDO,
+            EventoHistorial.RECIBIDO,
+            {"comentario": data.comentario},
+        )
+        derivacion = self._derivacion_principal(documento)
+        if derivacion is not None:
+            derivacion.estado = EstadoDerivacion.RECIBIDA
+            derivacion.recibido_por_id = usuario.id
+            derivacion.fecha_recepcion = datetime.now(UTC)
+        return await self._guardar(usuario, documento)
+
+    async def procesar(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        self._transicion(
+            documento,
+            usuario,
+            EstadoDocumento.EN_PROCESO,
+            EventoHistorial.EN_PROCESO,
+            {"comentario": data.comentario},
+        )
+        return await self._guardar(usuario, documento)
+
+    async def atender(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        self._transicion(
+            documento,
+            usuario,
+            EstadoDocumento.ATENDIDO,
+            EventoHistorial.ATENDIDO,
+            {"comentario": data.comentario},
+        )
+        ahora = datetime.now(UTC)
+        documento.fecha_atencion = ahora
+        derivacion = self._derivacion_principal(documento)
+        if derivacion is not None:
+            derivacion.estado = EstadoDerivacion.ATENDIDA
+            derivacion.fecha_atencion = ahora
+        return await self._guardar(usuario, documento)
+
+    async def archivar(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        self._transicion(
+            documento,
+            usuario,
+            EstadoDocumento.ARCHIVADO,
+            EventoHistorial.ARCHIVADO,
+            {"comentario": data.comentario},
+        )
+        return await self._guardar(usuario, documento)
+
+    async def observar(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
+        self._transicion(
+            documento, usuario, EstadoDocumento.OBSERVADO, EventoHistorial.OBSERVADO, {"motivo": data.motivo}
+        )
+        documento.observacion = data.motivo
+        return await self._guardar(usuario, documento)
+
+    async def anular(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
+        exigir_rol(usuario, Rol.ADMIN, Rol.MESA_PARTES)
+        documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        self._transicion(
+            documento, usuario, EstadoDocumento.ANULADO, EventoHistorial.ANULADO, {"motivo": data.motivo}
+        )
+        for derivacion in documento.derivaciones:
+            if derivacion.estado in ESTADOS_DERIVACION_ACTIVA:
+                derivacion.estado = EstadoDerivacion.ANULADA
+        return await self._guardar(usuario, documento)

@@ -1,0 +1,77 @@
+"""Statistics: counts by estado, area, tipo and month, overdue documents, mean attention time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, extract, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.mesa_partes import Area, Documento, TipoDocumento, Usuario
+from app.models.mesa_partes.enums import ESTADOS_ABIERTOS
+from app.schemas.mesa_partes.estadistica import Conteo, Estadisticas
+from app.services.mesa_partes.acceso import filtro_visibilidad
+from app.services.mesa_partes.documento_service import condiciones_rango_fechas
+
+
+class EstadisticaService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def resumen(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
+        where = and_(filtro_visibilidad(usuario), *condiciones_rango_fechas(desde, hasta))
+
+        por_estado = (
+            await self.session.execute(
+                select(Documento.estado, func.count()).where(where).group_by(Documento.estado)
+            )
+        ).all()
+        por_area = (
+            await self.session.execute(
+                select(Area.sigla, func.count())
+                .select_from(Documento)
+                .join(Area, Area.id == Documento.area_actual_id)
+                .where(where)
+                .group_by(Area.sigla)
+                .order_by(func.count().desc())
+            )
+        ).all()
+        por_tipo = (
+            await self.session.execute(
+                select(TipoDocumento.nombre, func.count())
+                .select_from(Documento)
+                .join(TipoDocumento, TipoDocumento.id == Documento.tipo_documento_id)
+                .where(where)
+                .group_by(TipoDocumento.nombre)
+                .order_by(func.count().desc())
+            )
+        ).all()
+        mes = func.to_char(func.date_trunc("month", Documento.fecha_recepcion), "YYYY-MM")
+        por_mes = (
+            await self.session.execute(select(mes, func.count()).where(where).group_by(mes).order_by(mes))
+        ).all()
+        otros = (
+            await self.session.execute(
+                select(
+                    func.count().filter(
+                        and_(
+                            Documento.estado.in_(ESTADOS_ABIERTOS),
+                            Documento.fecha_limite < func.current_date(),
+                        )
+                    ),
+                    func.avg(extract("epoch", Documento.fecha_atencion - Documento.fecha_recepcion)).filter(
+                        Documento.fecha_atencion.is_not(None)
+                    ),
+                ).where(where)
+            )
+        ).one()
+        total = sum(count for _, count in por_estado)
+        return Estadisticas(
+            total=total,
+            por_estado=[Conteo(clave=estado.value, total=count) for estado, count in por_estado],
+            por_area=[Conteo(clave=clave, total=count) for clave, count in por_area],
+            por_tipo=[Conteo(clave=clave, total=count) for clave, count in por_tipo],
+            por_mes=[Conteo(clave=clave, total=count) for clave, count in por_mes],
+            vencidos=int(otros[0] or 0),
+            tiempo_medio_atencion_dias=round(float(otros[1]) / 86400, 2) if otros[1] is not None else None,
+        )

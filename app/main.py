@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from app.api.health import router as health_router
 from app.api.v1.router import api_router
@@ -30,7 +29,6 @@ def create_app() -> FastAPI:
         title="Mesa de Partes",
         version="0.1.0",
         description="Document intake desk: registration, routing (derivación), tracking, statistics.",
-        default_response_class=ORJSONResponse,
         lifespan=lifespan,
     )
     install_error_handlers(app)

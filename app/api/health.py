@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.core.database import db
@@ -14,7 +14,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/health")
-async def health() -> ORJSONResponse:
+async def health() -> JSONResponse:
     checks: dict[str, Any] = {}
     try:
         async with db.engine.connect() as connection:
@@ -23,6 +23,6 @@ async def health() -> ORJSONResponse:
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
     healthy = checks["database"] == "ok"
-    return ORJSONResponse(
+    return JSONResponse(
         {"status": "ok" if healthy else "degraded", "checks": checks}, status_code=200 if healthy else 503
     )

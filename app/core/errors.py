@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 
 class AppError(Exception):
@@ -68,10 +68,10 @@ def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     return {error.status_code: {"description": error.code} for error in errors}
 
 
-async def _handle_app_error(request: Request, exc: Exception) -> ORJSONResponse:
+async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    return ORJSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+    return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

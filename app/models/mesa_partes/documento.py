@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -129,7 +129,7 @@ class Documento(IdMixin, TimestampMixin, Base):
     )
     anexos: Mapped[list[Anexo]] = relationship(back_populates="documento", lazy="raise", order_by="Anexo.id")
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
 
 
 class Anexo(IdMixin, TimestampMixin, Base):

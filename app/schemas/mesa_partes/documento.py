@@ -147,7 +147,7 @@ class Documento(DocumentoListItem):
     registrado_por_id: int
     created_at: datetime
     updated_at: datetime
-    remitente: Remitente  # type: ignore[assignment]  # the detail shows the full sender
+    remitente: Remitente  # the detail shows the full sender
     derivaciones: list[Derivacion]
     anexos: list[Anexo]
 

@@ -115,89 +115,44 @@ TIPOS_DOCUMENTO: tuple[TipoDocumentoData, ...] = (
     TipoDocumentoData("CED", "Cédula de notificación judicial"),
 )
 
-# Plazos in business days as a municipal TUPA states them; 0 means automatic approval.
-PROCEDIMIENTOS: tuple[ProcedimientoData, ...] = (
-    ProcedimientoData("TUPA-001", "Acceso a la información pública", 10, Decimal("0.10"), "OAC"),
-    ProcedimientoData(
-        "TUPA-002", "Licencia de funcionamiento para establecimientos de riesgo bajo", 2,
-        Decimal("139.40"), "SGLC",
-    ),
-    ProcedimientoData(
-        "TUPA-003", "Licencia de funcionamiento para establecimientos de riesgo medio", 2,
-        Decimal("166.20"), "SGLC",
-    ),
-    ProcedimientoData(
-        "TUPA-004", "Licencia de funcionamiento para establecimientos de riesgo alto", 8,
-        Decimal("361.90"), "SGLC",
-    ),
-    ProcedimientoData("TUPA-005", "Autorización de anuncio publicitario", 5, Decimal("85.60"), "SGLC"),
-    ProcedimientoData(
-        "TUPA-006", "Autorización temporal para el uso de la vía pública", 10, Decimal("52.30"), "SGLC"
-    ),
-    ProcedimientoData(
-        "TUPA-007", "Autorización para espectáculos públicos no deportivos", 10, Decimal("118.00"), "SGLC"
-    ),
-    ProcedimientoData(
-        "TUPA-008", "Licencia de edificación modalidad A (aprobación automática)", 0,
-        Decimal("98.70"), "SGOP",
-    ),
-    ProcedimientoData(
-        "TUPA-009", "Licencia de edificación modalidad B (aprobación con evaluación previa)", 15,
-        Decimal("265.30"), "SGOP",
-    ),
-    ProcedimientoData(
-        "TUPA-010", "Licencia de edificación modalidad C (evaluación por comisión técnica)", 25,
-        Decimal("512.80"), "SGOP",
-    ),
-    ProcedimientoData(
-        "TUPA-011", "Conformidad de obra y declaratoria de edificación", 10, Decimal("204.10"), "SGOP"
-    ),
-    ProcedimientoData("TUPA-012", "Licencia de demolición total o parcial", 15, Decimal("233.50"), "SGOP"),
-    ProcedimientoData(
-        "TUPA-013", "Certificado de parámetros urbanísticos y edificatorios", 5, Decimal("74.20"), "SGCAT"
-    ),
-    ProcedimientoData("TUPA-014", "Certificado de compatibilidad de uso", 5, Decimal("45.90"), "SGCAT"),
-    ProcedimientoData("TUPA-015", "Certificado de numeración de inmueble", 5, Decimal("38.60"), "SGCAT"),
-    ProcedimientoData("TUPA-016", "Subdivisión de lote urbano", 10, Decimal("187.30"), "SGCAT"),
-    ProcedimientoData(
-        "TUPA-017", "Habilitación urbana modalidad B", 20, Decimal("642.00"), "SGCAT"
-    ),
-    ProcedimientoData(
-        "TUPA-018", "Visación de planos para prescripción adquisitiva de dominio", 10,
-        Decimal("96.40"), "SGCAT",
-    ),
-    ProcedimientoData("TUPA-019", "Constancia de posesión", 10, Decimal("57.80"), "SGCAT"),
-    ProcedimientoData(
-        "TUPA-020", "Inspección técnica de seguridad en edificaciones de riesgo bajo o medio", 7,
-        Decimal("168.70"), "GSC",
-    ),
-    ProcedimientoData(
-        "TUPA-021", "Inspección técnica de seguridad en edificaciones de riesgo alto", 9,
-        Decimal("604.10"), "GSC",
-    ),
-    ProcedimientoData(
-        "TUPA-022", "Permiso de operación para vehículos menores (mototaxis)", 30, Decimal("71.50"), "SGTT"
-    ),
-    ProcedimientoData("TUPA-023", "Reclamo contra la determinación de deuda tributaria", 30, Decimal("0"), "GAT"),
-    ProcedimientoData("TUPA-024", "Prescripción de deuda tributaria", 30, Decimal("0"), "GAT"),
-    ProcedimientoData("TUPA-025", "Fraccionamiento de deuda tributaria", 15, Decimal("0"), "GAT"),
-    ProcedimientoData(
-        "TUPA-026", "Devolución o compensación de pagos indebidos", 30, Decimal("0"), "GAT"
-    ),
-    ProcedimientoData(
-        "TUPA-027", "Suspensión del procedimiento de ejecución coactiva", 8, Decimal("0"), "EC"
-    ),
-    ProcedimientoData(
-        "TUPA-028", "Reconocimiento e inscripción de organizaciones sociales", 15, Decimal("0"), "GDS"
-    ),
-    ProcedimientoData(
-        "TUPA-029", "Copia certificada de documentos del archivo municipal", 3, Decimal("1.20"), "ARC"
-    ),
-    ProcedimientoData("TUPA-030", "Constancia o certificado de trabajo", 5, Decimal("12.50"), "RRHH"),
-    ProcedimientoData(
-        "TUPA-031", "Recurso de reconsideración", 30, Decimal("0"), "OAJ"
-    ),
-    ProcedimientoData("TUPA-032", "Recurso de apelación", 30, Decimal("0"), "OAJ"),
+# Plazos in business days as a municipal TUPA states them (0 = automatic approval); costo in soles.
+_TUPA: tuple[tuple[str, int, str, str], ...] = (
+    ("Acceso a la información pública", 10, "0.10", "OAC"),
+    ("Licencia de funcionamiento para establecimientos de riesgo bajo", 2, "139.40", "SGLC"),
+    ("Licencia de funcionamiento para establecimientos de riesgo medio", 2, "166.20", "SGLC"),
+    ("Licencia de funcionamiento para establecimientos de riesgo alto", 8, "361.90", "SGLC"),
+    ("Autorización de anuncio publicitario", 5, "85.60", "SGLC"),
+    ("Autorización temporal para el uso de la vía pública", 10, "52.30", "SGLC"),
+    ("Autorización para espectáculos públicos no deportivos", 10, "118.00", "SGLC"),
+    ("Licencia de edificación modalidad A (aprobación automática)", 0, "98.70", "SGOP"),
+    ("Licencia de edificación modalidad B (aprobación con evaluación previa)", 15, "265.30", "SGOP"),
+    ("Licencia de edificación modalidad C (evaluación por comisión técnica)", 25, "512.80", "SGOP"),
+    ("Conformidad de obra y declaratoria de edificación", 10, "204.10", "SGOP"),
+    ("Licencia de demolición total o parcial", 15, "233.50", "SGOP"),
+    ("Certificado de parámetros urbanísticos y edificatorios", 5, "74.20", "SGCAT"),
+    ("Certificado de compatibilidad de uso", 5, "45.90", "SGCAT"),
+    ("Certificado de numeración de inmueble", 5, "38.60", "SGCAT"),
+    ("Subdivisión de lote urbano", 10, "187.30", "SGCAT"),
+    ("Habilitación urbana modalidad B", 20, "642.00", "SGCAT"),
+    ("Visación de planos para prescripción adquisitiva de dominio", 10, "96.40", "SGCAT"),
+    ("Constancia de posesión", 10, "57.80", "SGCAT"),
+    ("Inspección técnica de seguridad en edificaciones de riesgo bajo o medio", 7, "168.70", "GSC"),
+    ("Inspección técnica de seguridad en edificaciones de riesgo alto", 9, "604.10", "GSC"),
+    ("Permiso de operación para vehículos menores (mototaxis)", 30, "71.50", "SGTT"),
+    ("Reclamo contra la determinación de deuda tributaria", 30, "0", "GAT"),
+    ("Prescripción de deuda tributaria", 30, "0", "GAT"),
+    ("Fraccionamiento de deuda tributaria", 15, "0", "GAT"),
+    ("Devolución o compensación de pagos indebidos", 30, "0", "GAT"),
+    ("Suspensión del procedimiento de ejecución coactiva", 8, "0", "EC"),
+    ("Reconocimiento e inscripción de organizaciones sociales", 15, "0", "GDS"),
+    ("Copia certificada de documentos del archivo municipal", 3, "1.20", "ARC"),
+    ("Constancia o certificado de trabajo", 5, "12.50", "RRHH"),
+    ("Recurso de reconsideración", 30, "0", "OAJ"),
+    ("Recurso de apelación", 30, "0", "OAJ"),
+)
+PROCEDIMIENTOS: tuple[ProcedimientoData, ...] = tuple(
+    ProcedimientoData(f"TUPA-{numero:03d}", nombre, plazo, Decimal(costo), area)
+    for numero, (nombre, plazo, costo, area) in enumerate(_TUPA, start=1)
 )
 
 INDICACIONES: tuple[IndicacionData, ...] = (

@@ -158,7 +158,7 @@ class DocumentoService:
 
     # ---- reads -------------------------------------------------------------------------------
 
-    def _visible(self, usuario: Usuario) -> Select[tuple[Documento]]:
+    def _visible(self, usuario: Usuario) -> Select[Documento]:
         return select(Documento).where(filtro_visibilidad(usuario))
 
     async def listar(
@@ -197,9 +197,7 @@ class DocumentoService:
             has_more=has_more,
         )
 
-    def _aplicar_filtros(
-        self, query: Select[tuple[Documento]], f: FiltrosDocumento
-    ) -> Select[tuple[Documento]]:
+    def _aplicar_filtros(self, query: Select[Documento], f: FiltrosDocumento) -> Select[Documento]:
         query = query.where(*condiciones_rango_fechas(f.fecha_desde, f.fecha_hasta))
         if f.estado:
             query = query.where(Documento.estado.in_(f.estado))
@@ -349,20 +347,21 @@ class DocumentoService:
         if await self.session.get(Pais, remitente.pais_codigo) is None:
             raise InvalidInput(f"unknown country {remitente.pais_codigo}", field="remitente.pais_codigo")
         values = remitente.model_dump()
-        stmt = pg_insert(Remitente).values(**values)
-        stmt = stmt.on_conflict_do_update(
+        insert_stmt = pg_insert(Remitente).values(**values)
+        stmt = insert_stmt.on_conflict_do_update(
             index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
             set_={
-                "nombre": stmt.excluded.nombre,
-                "tipo_persona": stmt.excluded.tipo_persona,
-                "email": func.coalesce(stmt.excluded.email, Remitente.email),
-                "telefono": func.coalesce(stmt.excluded.telefono, Remitente.telefono),
-                "direccion": func.coalesce(stmt.excluded.direccion, Remitente.direccion),
-                "pais_codigo": stmt.excluded.pais_codigo,
+                "nombre": insert_stmt.excluded.nombre,
+                "tipo_persona": insert_stmt.excluded.tipo_persona,
+                "email": func.coalesce(insert_stmt.excluded.email, Remitente.email),
+                "telefono": func.coalesce(insert_stmt.excluded.telefono, Remitente.telefono),
+                "direccion": func.coalesce(insert_stmt.excluded.direccion, Remitente.direccion),
+                "pais_codigo": insert_stmt.excluded.pais_codigo,
                 "updated_at": func.now(),
             },
         ).returning(Remitente.id)
-        return (await self.session.execute(stmt)).scalar_one()
+        remitente_id: int = (await self.session.execute(stmt)).scalar_one()
+        return remitente_id
 
     async def _area_mesa_partes(self) -> int:
         area_id = await self.session.scalar(select(Area.id).where(Area.codigo == MESA_PARTES_AREA))

@@ -37,7 +37,11 @@ def _editable(
 
     name = path.replace("-", "_")
     router.add_api_route(
-        f"/{path}", listar, methods=["GET"], response_model=list[read], name=f"listar_{name}"
+        f"/{path}",
+        listar,
+        methods=["GET"],
+        response_model=list[read],  # type: ignore[valid-type]
+        name=f"listar_{name}",
     )
     router.add_api_route(
         f"/{path}/{{item_id}}",

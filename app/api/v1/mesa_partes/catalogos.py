@@ -29,11 +29,15 @@ def _editable(
     async def obtener(item_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Any:
         return read.model_validate(await CatalogoService(session).obtener(model, item_id))
 
-    async def crear(data: create, session: SessionDep, usuario: AdminUser) -> Any:  # type: ignore[valid-type]
+    async def crear(data: BaseModel, session: SessionDep, usuario: AdminUser) -> Any:
         return read.model_validate(await CatalogoService(session).crear(model, data))
 
-    async def actualizar(item_id: IdPath, data: update, session: SessionDep, usuario: AdminUser) -> Any:  # type: ignore[valid-type]
+    async def actualizar(item_id: IdPath, data: BaseModel, session: SessionDep, usuario: AdminUser) -> Any:
         return read.model_validate(await CatalogoService(session).actualizar(model, item_id, data))
+
+    # The body schema differs per catalog: FastAPI reads it from the annotation.
+    crear.__annotations__["data"] = create
+    actualizar.__annotations__["data"] = update
 
     name = path.replace("-", "_")
     router.add_api_route(

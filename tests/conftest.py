@@ -32,11 +32,11 @@ os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 
 import httpx  # noqa: E402
-from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
+from alembic import command  # noqa: E402
 from app.core.config import PROJECT_ROOT  # noqa: E402
 from app.core.database import StatementStats, count_statements, db  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
@@ -97,7 +97,9 @@ class World:
 @pytest.fixture(scope="session")
 async def world(migrated_database: None) -> World:
     async with db.sessionmaker() as session, session.begin():
-        session.add_all([Moneda(codigo="PEN", nombre="Sol"), Pais(codigo="PE", codigo_alpha3="PER", nombre="Perú")])
+        session.add_all(
+            [Moneda(codigo="PEN", nombre="Sol"), Pais(codigo="PE", codigo_alpha3="PER", nombre="Perú")]
+        )
         areas = {
             codigo: Area(codigo=codigo, nombre=nombre, sigla=codigo)
             for codigo, nombre in [
@@ -112,8 +114,9 @@ async def world(migrated_database: None) -> World:
         indicacion = Indicacion(codigo="ACC", nombre="Acción necesaria")
         session.add_all([tipo, indicacion])
         await session.flush()
-        procedimiento = Procedimiento(codigo="TUPA-01", nombre="Acceso a la información", plazo_dias=10,
-                                      area_id=areas["OAJ"].id)
+        procedimiento = Procedimiento(
+            codigo="TUPA-01", nombre="Acceso a la información", plazo_dias=10, area_id=areas["OAJ"].id
+        )
         session.add(procedimiento)
         password_hash = hash_password(PASSWORD)
         users = {
@@ -150,8 +153,13 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 async def tokens(client: httpx.AsyncClient, world: World) -> dict[str, dict[str, str]]:
     headers: dict[str, dict[str, str]] = {}
-    for key, username in [("admin", "admin"), ("mesa", "mesa"), ("oaj", "esp_oaj"), ("oga", "esp_oga"),
-                          ("auditor", "auditor")]:
+    for key, username in [
+        ("admin", "admin"),
+        ("mesa", "mesa"),
+        ("oaj", "esp_oaj"),
+        ("oga", "esp_oga"),
+        ("auditor", "auditor"),
+    ]:
         response = await client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert response.status_code == 200, response.text
         headers[key] = {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -187,8 +195,12 @@ def documento_payload(world: World, **overrides: Any) -> dict[str, Any]:
     return payload
 
 
-async def registrar(client: httpx.AsyncClient, headers: dict[str, str], world: World, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/documentos", json=documento_payload(world, **overrides), headers=headers)
+async def registrar(
+    client: httpx.AsyncClient, headers: dict[str, str], world: World, **overrides: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/documentos", json=documento_payload(world, **overrides), headers=headers
+    )
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result

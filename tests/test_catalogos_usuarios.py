@@ -11,18 +11,26 @@ from app.services.mesa_partes.plazos import calcular_fecha_limite
 from tests.conftest import PASSWORD, World, registrar
 
 
-async def test_catalog_crud_by_admin(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World) -> None:
+async def test_catalog_crud_by_admin(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
     codigo = f"A{uuid.uuid4().hex[:8]}"
     created = await client.post(
         "/api/v1/catalogos/areas",
-        json={"codigo": codigo, "nombre": "Oficina de Control Institucional", "sigla": "OCI",
-              "parent_id": world.areas["OGA"]},
+        json={
+            "codigo": codigo,
+            "nombre": "Oficina de Control Institucional",
+            "sigla": "OCI",
+            "parent_id": world.areas["OGA"],
+        },
         headers=tokens["admin"],
     )
     assert created.status_code == 201, created.text
     area = created.json()
     duplicate = await client.post(
-        "/api/v1/catalogos/areas", json={"codigo": codigo, "nombre": "Otra", "sigla": "X"}, headers=tokens["admin"]
+        "/api/v1/catalogos/areas",
+        json={"codigo": codigo, "nombre": "Otra", "sigla": "X"},
+        headers=tokens["admin"],
     )
     assert duplicate.status_code == 409
     assert duplicate.json()["detail"]["field"] == "codigo"
@@ -37,8 +45,13 @@ async def test_catalog_crud_by_admin(client: httpx.AsyncClient, tokens: dict[str
         assert response.status_code == 200 and len(response.json()) >= 1, path
     proc = await client.post(
         "/api/v1/catalogos/procedimientos",
-        json={"codigo": f"P{codigo}", "nombre": "Licencia", "plazo_dias": 15, "costo": "45.50",
-              "area_id": world.areas["OGA"]},
+        json={
+            "codigo": f"P{codigo}",
+            "nombre": "Licencia",
+            "plazo_dias": 15,
+            "costo": "45.50",
+            "area_id": world.areas["OGA"],
+        },
         headers=tokens["admin"],
     )
     assert proc.status_code == 201, proc.text
@@ -63,29 +76,51 @@ async def test_inactive_area_cannot_receive_routing(
     assert response.json()["detail"][0]["loc"][-1] == "destinos.area_id"
 
 
-async def test_user_management_and_login(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World) -> None:
+async def test_user_management_and_login(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
     username = f"u{uuid.uuid4().hex[:10]}"
-    body = {"username": username, "email": f"{username}@example.pe", "nombre_completo": "Ana Torres",
-            "password": "una-clave-larga", "rol": "especialista", "area_id": world.areas["LOG"]}
+    body = {
+        "username": username,
+        "email": f"{username}@example.pe",
+        "nombre_completo": "Ana Torres",
+        "password": "una-clave-larga",
+        "rol": "especialista",
+        "area_id": world.areas["LOG"],
+    }
     created = await client.post("/api/v1/usuarios", json=body, headers=tokens["admin"])
     assert created.status_code == 201, created.text
     assert "password" not in created.text and "password_hash" not in created.text
     again = await client.post("/api/v1/usuarios", json=body, headers=tokens["admin"])
     assert again.status_code == 409
-    no_area = await client.post("/api/v1/usuarios", json={**body, "username": f"{username}x",
-                                                          "email": f"x{username}@example.pe", "area_id": None},
-                                headers=tokens["admin"])
+    no_area = await client.post(
+        "/api/v1/usuarios",
+        json={**body, "username": f"{username}x", "email": f"x{username}@example.pe", "area_id": None},
+        headers=tokens["admin"],
+    )
     assert no_area.status_code == 422
-    login = await client.post("/api/v1/auth/login", json={"username": username, "password": "una-clave-larga"})
+    login = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": "una-clave-larga"}
+    )
     assert login.status_code == 200
-    me = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    me = await client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+    )
     assert me.json()["username"] == username and me.json()["rol"] == "especialista"
-    await client.patch(f"/api/v1/usuarios/{created.json()['id']}", json={"activo": False}, headers=tokens["admin"])
-    denied = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    await client.patch(
+        f"/api/v1/usuarios/{created.json()['id']}", json={"activo": False}, headers=tokens["admin"]
+    )
+    denied = await client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+    )
     assert denied.status_code == 401
-    relogin = await client.post("/api/v1/auth/login", json={"username": username, "password": "una-clave-larga"})
+    relogin = await client.post(
+        "/api/v1/auth/login", json={"username": username, "password": "una-clave-larga"}
+    )
     assert relogin.status_code == 401
-    assert (await client.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD})).status_code == 200
+    assert (
+        await client.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD})
+    ).status_code == 200
 
 
 async def test_statistics_reflect_registrations(
@@ -96,16 +131,22 @@ async def test_statistics_reflect_registrations(
     after = (await client.get("/api/v1/estadisticas", headers=tokens["auditor"])).json()
     assert after["total"] == before["total"] + 1
     por_estado = {c["clave"]: c["total"] for c in after["por_estado"]}
-    assert por_estado["registrado"] == {c["clave"]: c["total"] for c in before["por_estado"]}.get("registrado", 0) + 1
+    assert (
+        por_estado["registrado"]
+        == {c["clave"]: c["total"] for c in before["por_estado"]}.get("registrado", 0) + 1
+    )
     assert sum(c["total"] for c in after["por_area"]) == after["total"]
     assert sum(c["total"] for c in after["por_mes"]) == after["total"]
     today = date.today().isoformat()
-    bounded = await client.get("/api/v1/estadisticas", params={"fecha_desde": today, "fecha_hasta": today},
-                               headers=tokens["auditor"])
+    bounded = await client.get(
+        "/api/v1/estadisticas", params={"fecha_desde": today, "fecha_hasta": today}, headers=tokens["auditor"]
+    )
     assert bounded.status_code == 200 and bounded.json()["total"] >= 1
-    reversed_range = await client.get("/api/v1/estadisticas", params={"fecha_desde": "2026-02-01",
-                                                                        "fecha_hasta": "2026-01-01"},
-                                      headers=tokens["auditor"])
+    reversed_range = await client.get(
+        "/api/v1/estadisticas",
+        params={"fecha_desde": "2026-02-01", "fecha_hasta": "2026-01-01"},
+        headers=tokens["auditor"],
+    )
     assert reversed_range.status_code == 422
 
 

@@ -34,8 +34,13 @@ def test_processes_share_one_cluster_and_the_last_stops_it(tmp_path: Path) -> No
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     processes = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(data_dir)], cwd=PROJECT_ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(data_dir)],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]

@@ -24,7 +24,9 @@ async def lote(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], wor
         "numero_documento_identidad": "20131312955",
         "nombre": "Superintendencia Nacional de Aduanas",
     }
-    payload = documento_payload(world, remitente=remitente, asunto="Consulta sobre resolución de fiscalización")
+    payload = documento_payload(
+        world, remitente=remitente, asunto="Consulta sobre resolución de fiscalización"
+    )
     responses = await asyncio.gather(
         *(client.post("/api/v1/documentos", json=payload, headers=tokens["mesa"]) for _ in range(LOTE))
     )
@@ -34,15 +36,24 @@ async def lote(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], wor
     for doc in docs[:5]:
         for area in ["OAJ", "OGA", "OAJ", "OGA"]:
             headers = tokens["admin"]
-            r = await client.post(f"/api/v1/documentos/{doc['id']}/derivar", headers=headers, json={
-                "version": doc["version"],
-                "destinos": [{"area_id": world.areas[area]}, {"area_id": world.areas["LOG"], "es_copia": True}]
-                if area == "OAJ" else [{"area_id": world.areas[area]}],
-            })
+            r = await client.post(
+                f"/api/v1/documentos/{doc['id']}/derivar",
+                headers=headers,
+                json={
+                    "version": doc["version"],
+                    "destinos": [
+                        {"area_id": world.areas[area]},
+                        {"area_id": world.areas["LOG"], "es_copia": True},
+                    ]
+                    if area == "OAJ"
+                    else [{"area_id": world.areas[area]}],
+                },
+            )
             assert r.status_code == 200, r.text
             doc = r.json()
-            r = await client.post(f"/api/v1/documentos/{doc['id']}/recibir", headers=headers,
-                                  json={"version": doc["version"]})
+            r = await client.post(
+                f"/api/v1/documentos/{doc['id']}/recibir", headers=headers, json={"version": doc["version"]}
+            )
             assert r.status_code == 200, r.text
             doc = r.json()
     return {"docs": docs, "remitente_id": docs[0]["remitente"]["id"]}
@@ -62,14 +73,21 @@ async def test_list_page_of_100_runs_at_most_4_statements(
 ) -> None:
     for role in ("admin", "oaj", "auditor"):
         response, stats = await counted(
-            client.get("/api/v1/documentos", params={"remitente_id": lote["remitente_id"], "page_size": 100},
-                       headers=tokens[role])
+            client.get(
+                "/api/v1/documentos",
+                params={"remitente_id": lote["remitente_id"], "page_size": 100},
+                headers=tokens[role],
+            )
         )
         assert response.status_code == 200, response.text
         assert 2 <= stats.count <= 4, stats.statements
     # The same count for a page of 5 and a page of 100: no per-row statement.
-    _, small = await counted(client.get("/api/v1/documentos", params={"page_size": 5}, headers=tokens["admin"]))
-    _, large = await counted(client.get("/api/v1/documentos", params={"page_size": 100}, headers=tokens["admin"]))
+    _, small = await counted(
+        client.get("/api/v1/documentos", params={"page_size": 5}, headers=tokens["admin"])
+    )
+    _, large = await counted(
+        client.get("/api/v1/documentos", params={"page_size": 100}, headers=tokens["admin"])
+    )
     assert 2 <= small.count == large.count <= 4
 
 
@@ -80,12 +98,17 @@ async def test_detail_runs_at_most_4_statements(
     async with db.engine.begin() as connection:
         for i in range(3):
             await connection.execute(
-                text("INSERT INTO anexos (documento_id, nombre_archivo, tamano_bytes, ruta) VALUES (:d, :n, 10, :r)"),
+                text(
+                    "INSERT INTO anexos (documento_id, nombre_archivo, tamano_bytes, ruta)"
+                    " VALUES (:d, :n, 10, :r)"
+                ),
                 {"d": routed["id"], "n": f"anexo{i}.pdf", "r": f"anexos/{i}.pdf"},
             )
     plain = lote["docs"][-1]
     for doc in (routed, plain):
-        response, stats = await counted(client.get(f"/api/v1/documentos/{doc['id']}", headers=tokens["admin"]))
+        response, stats = await counted(
+            client.get(f"/api/v1/documentos/{doc['id']}", headers=tokens["admin"])
+        )
         assert response.status_code == 200
         assert 3 <= stats.count <= 4, stats.statements
     body = response.json()
@@ -167,8 +190,13 @@ async def test_other_read_endpoints_have_fixed_budgets(
     budgets = [
         # (request, statements): the user lookup is one of them where a token is sent.
         (client.get(f"/api/v1/documentos/{routed['id']}/historial", headers=tokens["admin"]), 3),
-        (client.get("/api/v1/seguimiento", params={"numero": full["numero_expediente"],
-                                                   "codigo": full["codigo_verificacion"]}), 2),
+        (
+            client.get(
+                "/api/v1/seguimiento",
+                params={"numero": full["numero_expediente"], "codigo": full["codigo_verificacion"]},
+            ),
+            2,
+        ),
         (client.get("/api/v1/catalogos/areas", headers=tokens["admin"]), 2),
         (client.get("/api/v1/auth/me", headers=tokens["admin"]), 1),
     ]
@@ -176,3 +204,38 @@ async def test_other_read_endpoints_have_fixed_budgets(
         response, stats = await counted(request)
         assert response.status_code == 200, response.text
         assert stats.count == budget, (response.url, stats.statements)
+
+
+async def test_search_covers_numbers_and_follows_sender_renames(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    dni = nuevo_dni()
+    sender = {
+        "tipo_persona": "natural",
+        "tipo_documento_identidad": "DNI",
+        "numero_documento_identidad": dni,
+        "nombre": "Teodoro Ccahuana Puma",
+    }
+    payload = documento_payload(world, remitente=sender, numero_documento="MEMORIAL N° 77-2026")
+    first = await client.post("/api/v1/documentos", json=payload, headers=tokens["mesa"])
+    assert first.status_code == 201
+    remitente_id = first.json()["remitente"]["id"]
+
+    async def found(q: str) -> bool:
+        response = await client.get(
+            "/api/v1/documentos", params={"q": q, "remitente_id": remitente_id}, headers=tokens["admin"]
+        )
+        assert response.status_code == 200
+        return len(response.json()["items"]) == 1
+
+    assert await found("memorial")
+    assert await found(dni)
+    assert await found("Ccahuana")
+    # The same sender comes back under a corrected name: the earlier document is found by it.
+    renamed = documento_payload(world, remitente={**sender, "nombre": "Teodoro Ccahuana Mamani"})
+    second = await client.post("/api/v1/documentos", json=renamed, headers=tokens["mesa"])
+    assert second.json()["remitente"]["id"] == remitente_id
+    response = await client.get(
+        "/api/v1/documentos", params={"q": "Mamani", "remitente_id": remitente_id}, headers=tokens["admin"]
+    )
+    assert len(response.json()["items"]) == 2

@@ -17,25 +17,40 @@ async def accion(
     )
 
 
-async def test_full_lifecycle(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World) -> None:
+async def test_full_lifecycle(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
     doc = await registrar(client, tokens["mesa"], world)
     assert doc["estado"] == "registrado"
     assert doc["numero_expediente"].count("-") == 1
     assert doc["fecha_limite"] is not None
     assert doc["area_actual"]["codigo"] == "MP"
 
-    r = await accion(client, tokens["mesa"], doc, "derivar", destinos=[
-        {"area_id": world.areas["OAJ"], "indicacion_id": world.indicacion_id, "proveido": "Atender"},
-        {"area_id": world.areas["OGA"], "es_copia": True},
-    ])
+    r = await accion(
+        client,
+        tokens["mesa"],
+        doc,
+        "derivar",
+        destinos=[
+            {"area_id": world.areas["OAJ"], "indicacion_id": world.indicacion_id, "proveido": "Atender"},
+            {"area_id": world.areas["OGA"], "es_copia": True},
+        ],
+    )
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["estado"] == "derivado"
     assert doc["area_actual"]["codigo"] == "OAJ"
-    assert {(d["area_destino"]["codigo"], d["es_copia"]) for d in doc["derivaciones"]} == {("OAJ", False), ("OGA", True)}
+    assert {(d["area_destino"]["codigo"], d["es_copia"]) for d in doc["derivaciones"]} == {
+        ("OAJ", False),
+        ("OGA", True),
+    }
 
-    for nombre, estado in [("recibir", "recibido"), ("procesar", "en_proceso"), ("atender", "atendido"),
-                           ("archivar", "archivado")]:
+    for nombre, estado in [
+        ("recibir", "recibido"),
+        ("procesar", "en_proceso"),
+        ("atender", "atendido"),
+        ("archivar", "archivado"),
+    ]:
         r = await accion(client, tokens["oaj"], doc, nombre)
         assert r.status_code == 200, r.text
         doc = r.json()
@@ -61,11 +76,17 @@ async def test_stale_version_is_conflict(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
 ) -> None:
     doc = await registrar(client, tokens["mesa"], world)
-    r = await client.patch(f"/api/v1/documentos/{doc['id']}", json={"version": doc["version"], "folios": 9},
-                           headers=tokens["mesa"])
+    r = await client.patch(
+        f"/api/v1/documentos/{doc['id']}",
+        json={"version": doc["version"], "folios": 9},
+        headers=tokens["mesa"],
+    )
     assert r.status_code == 200, r.text
     assert r.json()["version"] == doc["version"] + 1
-    r = await client.patch(f"/api/v1/documentos/{doc['id']}", json={"version": doc["version"], "folios": 10},
-                           headers=tokens["mesa"])
+    r = await client.patch(
+        f"/api/v1/documentos/{doc['id']}",
+        json={"version": doc["version"], "folios": 10},
+        headers=tokens["mesa"],
+    )
     assert r.status_code == 409
     assert r.json()["detail"]["version_actual"] == doc["version"] + 1

@@ -25,13 +25,30 @@ CREATE FUNCTION documentos_busqueda_actualizar() RETURNS trigger LANGUAGE plpgsq
 BEGIN
     NEW.busqueda :=
         setweight(to_tsvector('spanish', unaccent(coalesce(NEW.asunto, ''))), 'A')
-        || setweight(to_tsvector('simple', NEW.numero_expediente || ' ' || coalesce(NEW.numero_documento, '')), 'B')
+        || setweight(to_tsvector('spanish', NEW.numero_expediente || ' ' || coalesce(NEW.numero_documento, '')), 'B')
         || setweight(to_tsvector('spanish', unaccent(coalesce(
             (SELECT r.nombre || ' ' || r.numero_documento_identidad FROM remitentes r WHERE r.id = NEW.remitente_id),
             ''))), 'C');
     RETURN NEW;
 END
 $$
+"""
+# A sender's new name or number reaches the search vector of their documents (rare: only on change).
+REMITENTE_FUNCTION = """
+CREATE FUNCTION remitentes_busqueda_propagar() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE documentos SET remitente_id = remitente_id WHERE remitente_id = NEW.id;
+    RETURN NULL;
+END
+$$
+"""
+REMITENTE_TRIGGER = """
+CREATE TRIGGER remitentes_busqueda_trigger
+AFTER UPDATE OF nombre, numero_documento_identidad ON remitentes
+FOR EACH ROW
+WHEN (OLD.nombre IS DISTINCT FROM NEW.nombre
+      OR OLD.numero_documento_identidad IS DISTINCT FROM NEW.numero_documento_identidad)
+EXECUTE FUNCTION remitentes_busqueda_propagar()
 """
 BUSQUEDA_TRIGGER = """
 CREATE TRIGGER documentos_busqueda_trigger
@@ -615,9 +632,13 @@ def upgrade() -> None:
     # so that bulk COPY loads and every write path fill it alike.
     op.execute(BUSQUEDA_FUNCTION)
     op.execute(BUSQUEDA_TRIGGER)
+    op.execute(REMITENTE_FUNCTION)
+    op.execute(REMITENTE_TRIGGER)
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS remitentes_busqueda_trigger ON remitentes")
+    op.execute("DROP FUNCTION IF EXISTS remitentes_busqueda_propagar()")
     op.execute("DROP TRIGGER IF EXISTS documentos_busqueda_trigger ON documentos")
     op.execute("DROP FUNCTION IF EXISTS documentos_busqueda_actualizar()")
     op.drop_table("integracion_envios")

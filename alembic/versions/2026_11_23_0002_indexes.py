@@ -27,7 +27,7 @@ def upgrade() -> None:
     op.create_unique_constraint(op.f("uq_tipos_documento_codigo"), "tipos_documento", ["codigo"])
     op.create_unique_constraint(op.f("uq_procedimientos_codigo"), "procedimientos", ["codigo"])
     op.create_unique_constraint(
-        op.f("uq_remitentes_numero_documento_identidad_tipo_documento_identidad"),
+        op.f("uq_remitentes_identidad"),
         "remitentes",
         ["numero_documento_identidad", "tipo_documento_identidad"],
     )
@@ -239,7 +239,7 @@ def downgrade() -> None:
     op.drop_constraint(op.f("uq_tipos_documento_codigo"), "tipos_documento", type_="unique")
     op.drop_constraint(op.f("uq_procedimientos_codigo"), "procedimientos", type_="unique")
     op.drop_constraint(
-        op.f("uq_remitentes_numero_documento_identidad_tipo_documento_identidad"),
+        op.f("uq_remitentes_identidad"),
         "remitentes",
         type_="unique",
     )

@@ -14,7 +14,9 @@ class Remitente(IdMixin, TimestampMixin, Base):
     __tablename__ = "remitentes"
     __table_args__ = (
         # Number first: a lookup by number alone (the common case at the desk) uses it too.
-        UniqueConstraint("numero_documento_identidad", "tipo_documento_identidad"),
+        UniqueConstraint(
+            "numero_documento_identidad", "tipo_documento_identidad", name="uq_remitentes_identidad"
+        ),
         Index(
             "ix_remitentes_nombre_trgm",
             "nombre",

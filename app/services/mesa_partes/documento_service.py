@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,17 +173,15 @@ class DocumentoService:
     ) -> PaginaDocumentos:
         query = self._visible(usuario).options(*_list_options())
         query = self._aplicar_filtros(query, filtros)
-        orden = (Documento.fecha_recepcion, Documento.id)
+        clave = tuple_(Documento.fecha_recepcion, Documento.id)
         if cursor is not None:
-            fecha, doc_id = decode_cursor(cursor)
-            if ascendente:
-                query = query.where(or_(orden[0] > fecha, and_(orden[0] == fecha, orden[1] > doc_id)))
-            else:
-                query = query.where(or_(orden[0] < fecha, and_(orden[0] == fecha, orden[1] < doc_id)))
+            # A row comparison is an index range condition; the OR-expanded form is only a filter.
+            despues = tuple_(*decode_cursor(cursor))
+            query = query.where(clave > despues if ascendente else clave < despues)
         if ascendente:
-            query = query.order_by(orden[0].asc(), orden[1].asc())
+            query = query.order_by(Documento.fecha_recepcion.asc(), Documento.id.asc())
         else:
-            query = query.order_by(orden[0].desc(), orden[1].desc())
+            query = query.order_by(Documento.fecha_recepcion.desc(), Documento.id.desc())
         if page is not None and cursor is None:
             query = query.offset((page - 1) * page_size)
         rows = list((await self.session.scalars(query.limit(page_size + 1))).unique())

@@ -2,8 +2,28 @@
 
 from fastapi import APIRouter
 
-from app.api.v1.mesa_partes import auth, catalogos, documentos, estadisticas, seguimiento, usuarios
+from app.api.v1.mesa_partes import (
+    auth,
+    catalogos,
+    derivaciones,
+    documentos,
+    estadisticas,
+    historial,
+    remitentes,
+    seguimiento,
+    usuarios,
+)
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, documentos, seguimiento, catalogos, estadisticas, usuarios):
+for module in (
+    auth,
+    documentos,
+    derivaciones,
+    historial,
+    remitentes,
+    seguimiento,
+    catalogos,
+    estadisticas,
+    usuarios,
+):
     api_router.include_router(module.router)

@@ -122,6 +122,20 @@ class Anexo(ReadSchema):
     created_at: datetime
 
 
+class DocumentoRef(ReadSchema):
+    id: int
+    numero_expediente: str
+    asunto: str
+    estado: EstadoDocumento
+    prioridad: Prioridad
+
+
+class DerivacionListItem(Derivacion):
+    """A row of an area's tray: the routing and the document it carries."""
+
+    documento: DocumentoRef
+
+
 class DocumentoListItem(ReadSchema):
     id: int
     numero_expediente: str
@@ -154,6 +168,7 @@ class Documento(DocumentoListItem):
 
 class HistorialItem(ReadSchema):
     id: int
+    documento_id: int
     evento: EventoHistorial
     estado_anterior: str | None
     estado_nuevo: str | None

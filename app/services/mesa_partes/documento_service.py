@@ -6,7 +6,6 @@ Every state change writes `historial` in that same transaction.
 
 from __future__ import annotations
 
-import base64
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -14,16 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.pagination import Pagina, paginar
 from app.models.mesa_partes import (
     Area,
     Derivacion,
@@ -31,7 +30,6 @@ from app.models.mesa_partes import (
     ExpedienteCorrelativo,
     Historial,
     Indicacion,
-    Pais,
     Procedimiento,
     Remitente,
     TipoDocumento,
@@ -39,9 +37,11 @@ from app.models.mesa_partes import (
 )
 from app.models.mesa_partes.enums import (
     ESTADOS_ABIERTOS,
+    Canal,
     EstadoDerivacion,
     EstadoDocumento,
     EventoHistorial,
+    Prioridad,
     Rol,
 )
 from app.schemas.mesa_partes.documento import (
@@ -51,7 +51,6 @@ from app.schemas.mesa_partes.documento import (
     DocumentoUpdate,
     MotivoRequest,
 )
-from app.schemas.mesa_partes.remitente import RemitenteCreate
 from app.services.mesa_partes.acceso import (
     exigir_area_actual,
     exigir_escritura,
@@ -59,6 +58,7 @@ from app.services.mesa_partes.acceso import (
     filtro_visibilidad,
 )
 from app.services.mesa_partes.plazos import calcular_fecha_limite
+from app.services.mesa_partes.remitente_service import RemitenteService, escape_like
 
 E = EstadoDocumento
 TRANSICIONES: dict[EstadoDocumento, frozenset[EstadoDocumento]] = {
@@ -110,45 +110,25 @@ class FiltrosDocumento:
     fecha_hasta: date | None = None
     vencidos: bool | None = None
     q: str | None = None
+    procedimiento_id: int | None = None
+    registrado_por_id: int | None = None
+    canal: Canal | None = None
+    prioridad: list[Prioridad] | None = None
+    numero_documento: str | None = None
 
 
-@dataclass(frozen=True)
-class PaginaDocumentos:
-    items: list[Documento]
-    next_cursor: str | None
-    page: int | None
-    page_size: int
-    has_more: bool
-
-
-def encode_cursor(documento: Documento) -> str:
-    raw = orjson.dumps([documento.fecha_recepcion.isoformat(), documento.id])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        fecha, doc_id = orjson.loads(raw)
-        parsed = datetime.fromisoformat(fecha)
-        if not isinstance(doc_id, int) or parsed.tzinfo is None:
-            raise ValueError
-        return parsed, doc_id
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidInput("cursor is not one this API produced", field="cursor") from exc
-
-
-def condiciones_rango_fechas(desde: date | None, hasta: date | None) -> list[ColumnElement[bool]]:
-    """fecha_recepcion within [desde, hasta], both whole days in the office's timezone."""
+def rango_de_dias(
+    column: InstrumentedAttribute[datetime], desde: date | None, hasta: date | None
+) -> list[ColumnElement[bool]]:
+    """`column` within the whole days [desde, hasta] of the office's calendar."""
     if desde and hasta and desde > hasta:
         raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde")
     zone = ZoneInfo(get_settings().timezone)
     condiciones: list[ColumnElement[bool]] = []
     if desde is not None:
-        condiciones.append(Documento.fecha_recepcion >= datetime.combine(desde, time.min, tzinfo=zone))
+        condiciones.append(column >= datetime.combine(desde, time.min, tzinfo=zone))
     if hasta is not None:
-        fin = datetime.combine(hasta + timedelta(days=1), time.min, tzinfo=zone)
-        condiciones.append(Documento.fecha_recepcion < fin)
+        condiciones.append(column < datetime.combine(hasta + timedelta(days=1), time.min, tzinfo=zone))
     return condiciones
 
 
@@ -170,33 +150,21 @@ class DocumentoService:
         cursor: str | None = None,
         page: int | None = None,
         ascendente: bool = False,
-    ) -> PaginaDocumentos:
-        query = self._visible(usuario).options(*_list_options())
-        query = self._aplicar_filtros(query, filtros)
-        clave = tuple_(Documento.fecha_recepcion, Documento.id)
-        if cursor is not None:
-            # A row comparison is an index range condition; the OR-expanded form is only a filter.
-            despues = tuple_(*decode_cursor(cursor))
-            query = query.where(clave > despues if ascendente else clave < despues)
-        if ascendente:
-            query = query.order_by(Documento.fecha_recepcion.asc(), Documento.id.asc())
-        else:
-            query = query.order_by(Documento.fecha_recepcion.desc(), Documento.id.desc())
-        if page is not None and cursor is None:
-            query = query.offset((page - 1) * page_size)
-        rows = list((await self.session.scalars(query.limit(page_size + 1))).unique())
-        has_more = len(rows) > page_size
-        items = rows[:page_size]
-        return PaginaDocumentos(
-            items=items,
-            next_cursor=encode_cursor(items[-1]) if has_more and items else None,
-            page=page if cursor is None else None,
+    ) -> Pagina[Documento]:
+        query = self._aplicar_filtros(self._visible(usuario).options(*_list_options()), filtros)
+        return await paginar(
+            self.session,
+            query,
+            (Documento.fecha_recepcion, Documento.id),
+            lambda documento: (documento.fecha_recepcion, documento.id),
             page_size=page_size,
-            has_more=has_more,
+            cursor=cursor,
+            page=page,
+            ascending=ascendente,
         )
 
     def _aplicar_filtros(self, query: Select[Documento], f: FiltrosDocumento) -> Select[Documento]:
-        query = query.where(*condiciones_rango_fechas(f.fecha_desde, f.fecha_hasta))
+        query = query.where(*rango_de_dias(Documento.fecha_recepcion, f.fecha_desde, f.fecha_hasta))
         if f.estado:
             query = query.where(Documento.estado.in_(f.estado))
         if f.area_id is not None:
@@ -205,6 +173,18 @@ class DocumentoService:
             query = query.where(Documento.tipo_documento_id == f.tipo_documento_id)
         if f.remitente_id is not None:
             query = query.where(Documento.remitente_id == f.remitente_id)
+        if f.procedimiento_id is not None:
+            query = query.where(Documento.procedimiento_id == f.procedimiento_id)
+        if f.registrado_por_id is not None:
+            query = query.where(Documento.registrado_por_id == f.registrado_por_id)
+        if f.canal is not None:
+            query = query.where(Documento.canal == f.canal)
+        if f.prioridad:
+            query = query.where(Documento.prioridad.in_(f.prioridad))
+        if f.numero_documento:
+            # Substring match served by the trigram index; LIKE wildcards in the input are literal.
+            pattern = f"%{escape_like(f.numero_documento)}%"
+            query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
         if f.vencidos is not None:
             vencido = and_(
                 Documento.estado.in_(ESTADOS_ABIERTOS), Documento.fecha_limite < func.current_date()
@@ -340,28 +320,7 @@ class DocumentoService:
                 raise InvalidInput(f"remitente {data.remitente_id} does not exist", field="remitente_id")
             return data.remitente_id
         assert data.remitente is not None
-        return await self.upsert_remitente(data.remitente)
-
-    async def upsert_remitente(self, remitente: RemitenteCreate) -> int:
-        """A known sender (same type + number) is updated with the newest contact data."""
-        if await self.session.get(Pais, remitente.pais_codigo) is None:
-            raise InvalidInput(f"unknown country {remitente.pais_codigo}", field="remitente.pais_codigo")
-        values = remitente.model_dump()
-        insert_stmt = pg_insert(Remitente).values(**values)
-        stmt = insert_stmt.on_conflict_do_update(
-            index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
-            set_={
-                "nombre": insert_stmt.excluded.nombre,
-                "tipo_persona": insert_stmt.excluded.tipo_persona,
-                "email": func.coalesce(insert_stmt.excluded.email, Remitente.email),
-                "telefono": func.coalesce(insert_stmt.excluded.telefono, Remitente.telefono),
-                "direccion": func.coalesce(insert_stmt.excluded.direccion, Remitente.direccion),
-                "pais_codigo": insert_stmt.excluded.pais_codigo,
-                "updated_at": func.now(),
-            },
-        ).returning(Remitente.id)
-        remitente_id: int = (await self.session.execute(stmt)).scalar_one()
-        return remitente_id
+        return await RemitenteService(self.session).upsert(data.remitente)
 
     async def _area_mesa_partes(self) -> int:
         area_id = await self.session.scalar(select(Area.id).where(Area.codigo == MESA_PARTES_AREA))

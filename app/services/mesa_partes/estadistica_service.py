@@ -11,7 +11,7 @@ from app.models.mesa_partes import Area, Documento, TipoDocumento, Usuario
 from app.models.mesa_partes.enums import ESTADOS_ABIERTOS
 from app.schemas.mesa_partes.estadistica import Conteo, Estadisticas
 from app.services.mesa_partes.acceso import filtro_visibilidad
-from app.services.mesa_partes.documento_service import condiciones_rango_fechas
+from app.services.mesa_partes.documento_service import rango_de_dias
 
 
 class EstadisticaService:
@@ -19,7 +19,7 @@ class EstadisticaService:
         self.session = session
 
     async def resumen(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
-        where = and_(filtro_visibilidad(usuario), *condiciones_rango_fechas(desde, hasta))
+        where = and_(filtro_visibilidad(usuario), *rango_de_dias(Documento.fecha_recepcion, desde, hasta))
 
         por_estado = (
             await self.session.execute(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from app.api.deps import CurrentUser, IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
-from app.models.mesa_partes.enums import EstadoDocumento
+from app.models.mesa_partes.enums import Canal, EstadoDocumento, Prioridad
 from app.schemas.mesa_partes.common import Page
 from app.schemas.mesa_partes.documento import (
     AccionRequest,
@@ -39,7 +39,14 @@ async def listar_documentos(
     fecha_desde: date | None = None,
     fecha_hasta: date | None = None,
     vencidos: bool | None = None,
-    q: Annotated[str | None, Query(min_length=2, max_length=200)] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=200, description="full-text search")] = None,
+    procedimiento_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
+    registrado_por_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
+    canal: Canal | None = None,
+    prioridad: Annotated[list[Prioridad] | None, Query()] = None,
+    numero_documento: Annotated[
+        str | None, Query(min_length=3, max_length=100, description="fragment of the sender's reference")
+    ] = None,
     sort: Literal["-fecha_recepcion", "fecha_recepcion"] = "-fecha_recepcion",
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
@@ -55,6 +62,11 @@ async def listar_documentos(
         fecha_hasta=fecha_hasta,
         vencidos=vencidos,
         q=q,
+        procedimiento_id=procedimiento_id,
+        registrado_por_id=registrado_por_id,
+        canal=canal,
+        prioridad=prioridad,
+        numero_documento=numero_documento,
     )
     pagina = await DocumentoService(session).listar(
         usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=sort == "fecha_recepcion"

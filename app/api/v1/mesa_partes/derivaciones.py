@@ -1,0 +1,57 @@
+"""Routing trays: an area's inbox (area_destino_id) and outbox (area_origen_id)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import CurrentUser, SessionDep
+from app.core.errors import InvalidInput, Unauthorized, error_responses
+from app.models.mesa_partes.enums import EstadoDerivacion
+from app.schemas.mesa_partes.common import Page
+from app.schemas.mesa_partes.documento import DerivacionListItem
+from app.services.mesa_partes.derivacion_service import DerivacionService, FiltrosDerivacion
+
+router = APIRouter(prefix="/derivaciones", tags=["derivaciones"])
+OptionalId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+
+
+@router.get(
+    "", response_model=Page[DerivacionListItem], responses=error_responses(Unauthorized, InvalidInput)
+)
+async def listar_derivaciones(
+    session: SessionDep,
+    usuario: CurrentUser,
+    area_destino_id: OptionalId = None,
+    area_origen_id: OptionalId = None,
+    estado: Annotated[list[EstadoDerivacion] | None, Query()] = None,
+    es_copia: bool | None = None,
+    vencidas: Annotated[bool | None, Query(description="true: pending past their deadline")] = None,
+    enviado_por_id: OptionalId = None,
+    recibido_por_id: OptionalId = None,
+    indicacion_id: OptionalId = None,
+    fecha_desde: date | None = None,
+    fecha_hasta: date | None = None,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[DerivacionListItem]:
+    """Newest routing first. An especialista sees the routings into or out of their area."""
+    filtros = FiltrosDerivacion(
+        area_destino_id=area_destino_id,
+        area_origen_id=area_origen_id,
+        estado=estado,
+        es_copia=es_copia,
+        vencidas=vencidas,
+        enviado_por_id=enviado_por_id,
+        recibido_por_id=recibido_por_id,
+        indicacion_id=indicacion_id,
+        fecha_desde=fecha_desde,
+        fecha_hasta=fecha_hasta,
+    )
+    pagina = await DerivacionService(session).listar(
+        usuario, filtros, page_size=page_size, cursor=cursor, page=page
+    )
+    return Page[DerivacionListItem].model_validate(pagina)

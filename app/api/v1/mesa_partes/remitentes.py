@@ -1,0 +1,31 @@
+"""Senders: search at the desk by name fragment or identity number."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import CurrentUser, IdPath, SessionDep
+from app.core.errors import NotFound, Unauthorized, error_responses
+from app.schemas.mesa_partes.remitente import Remitente
+from app.services.mesa_partes.remitente_service import RemitenteService
+
+router = APIRouter(prefix="/remitentes", tags=["remitentes"])
+
+
+@router.get("", response_model=list[Remitente], responses=error_responses(Unauthorized))
+async def buscar_remitentes(
+    session: SessionDep,
+    usuario: CurrentUser,
+    q: Annotated[str | None, Query(min_length=3, max_length=100, description="fragment of the name")] = None,
+    numero: Annotated[str | None, Query(min_length=6, max_length=20, pattern=r"^[A-Za-z0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> list[Remitente]:
+    remitentes = await RemitenteService(session).buscar(q=q, numero=numero, limit=limit)
+    return [Remitente.model_validate(r) for r in remitentes]
+
+
+@router.get("/{remitente_id}", response_model=Remitente, responses=error_responses(Unauthorized, NotFound))
+async def obtener_remitente(remitente_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Remitente:
+    return Remitente.model_validate(await RemitenteService(session).obtener(remitente_id))

@@ -1,0 +1,83 @@
+"""Keyset (cursor) pagination over a `(timestamp, id)` order, with page numbers for the first pages.
+
+The cursor is the last row's key, opaque to clients. The condition is a row comparison
+`(ts, id) < (:ts, :id)`, which PostgreSQL uses as an index range condition; no page ever counts
+the table: `has_more` comes from fetching one row more than asked.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pagina(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    page: int | None
+    page_size: int
+    has_more: bool
+
+
+def encode_cursor(moment: datetime, row_id: int) -> str:
+    raw = orjson.dumps([moment.isoformat(), row_id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        moment, row_id = orjson.loads(raw)
+        parsed = datetime.fromisoformat(moment)
+        if not isinstance(row_id, int) or parsed.tzinfo is None:
+            raise ValueError
+        return parsed, row_id
+    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput("cursor is not one this API produced", field="cursor") from exc
+
+
+async def paginar(
+    session: AsyncSession,
+    query: Select[Any],
+    key: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]],
+    key_of: Callable[[Any], tuple[datetime, int]],
+    *,
+    page_size: int,
+    cursor: str | None = None,
+    page: int | None = None,
+    ascending: bool = False,
+) -> Pagina[Any]:
+    """Run `query` for one page ordered by `key` (newest first unless `ascending`)."""
+    moment, row_id = key
+    if cursor is not None:
+        after = tuple_(*decode_cursor(cursor))
+        query = query.where(tuple_(moment, row_id) > after if ascending else tuple_(moment, row_id) < after)
+    if ascending:
+        query = query.order_by(moment.asc(), row_id.asc())
+    else:
+        query = query.order_by(moment.desc(), row_id.desc())
+    if page is not None and cursor is None:
+        query = query.offset((page - 1) * page_size)
+    rows: Sequence[Any] = (await session.scalars(query.limit(page_size + 1))).unique().all()
+    has_more = len(rows) > page_size
+    items = list(rows[:page_size])
+    return Pagina(
+        items=items,
+        next_cursor=encode_cursor(*key_of(items[-1])) if has_more and items else None,
+        page=page if cursor is None else None,
+        page_size=page_size,
+        has_more=has_more,
+    )

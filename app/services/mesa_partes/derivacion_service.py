@@ -1,0 +1,88 @@
+"""Routing trays: what an area received (inbox) or sent (outbox), with overdue filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.core.errors import InvalidInput
+from app.core.pagination import Pagina, paginar
+from app.models.mesa_partes import Derivacion, Usuario
+from app.models.mesa_partes.enums import EstadoDerivacion, Rol
+from app.services.mesa_partes.documento_service import rango_de_dias
+
+
+@dataclass(frozen=True)
+class FiltrosDerivacion:
+    area_destino_id: int | None = None
+    area_origen_id: int | None = None
+    estado: list[EstadoDerivacion] | None = None
+    es_copia: bool | None = None
+    vencidas: bool | None = None
+    enviado_por_id: int | None = None
+    recibido_por_id: int | None = None
+    indicacion_id: int | None = None
+    fecha_desde: date | None = None
+    fecha_hasta: date | None = None
+
+
+def _visibles(usuario: Usuario) -> ColumnElement[bool]:
+    """An especialista sees the routings into or out of their area; other roles see all."""
+    if usuario.rol is not Rol.ESPECIALISTA:
+        return Derivacion.id.is_not(None)
+    return or_(Derivacion.area_destino_id == usuario.area_id, Derivacion.area_origen_id == usuario.area_id)
+
+
+class DerivacionService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def listar(
+        self, usuario: Usuario, f: FiltrosDerivacion, *, page_size: int, cursor: str | None, page: int | None
+    ) -> Pagina[Derivacion]:
+        query: Select[Derivacion] = (
+            select(Derivacion)
+            .where(_visibles(usuario))
+            .options(
+                joinedload(Derivacion.documento),
+                joinedload(Derivacion.area_origen),
+                joinedload(Derivacion.area_destino),
+                joinedload(Derivacion.indicacion),
+            )
+        )
+        if f.area_destino_id is not None:
+            query = query.where(Derivacion.area_destino_id == f.area_destino_id)
+        if f.area_origen_id is not None:
+            query = query.where(Derivacion.area_origen_id == f.area_origen_id)
+        if f.estado:
+            query = query.where(Derivacion.estado.in_(f.estado))
+        if f.es_copia is not None:
+            query = query.where(Derivacion.es_copia.is_(f.es_copia))
+        if f.vencidas is not None:
+            if not f.vencidas:
+                raise InvalidInput("use vencidas=true or leave it out", field="vencidas")
+            # Same predicate as the partial index ix_derivaciones_vencimiento.
+            query = query.where(
+                Derivacion.estado.in_([EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA]),
+                Derivacion.fecha_limite < func.current_date(),
+            )
+        if f.enviado_por_id is not None:
+            query = query.where(Derivacion.enviado_por_id == f.enviado_por_id)
+        if f.recibido_por_id is not None:
+            query = query.where(Derivacion.recibido_por_id == f.recibido_por_id)
+        if f.indicacion_id is not None:
+            query = query.where(Derivacion.indicacion_id == f.indicacion_id)
+        query = query.where(*rango_de_dias(Derivacion.fecha_envio, f.fecha_desde, f.fecha_hasta))
+        return await paginar(
+            self.session,
+            query,
+            (Derivacion.fecha_envio, Derivacion.id),
+            lambda derivacion: (derivacion.fecha_envio, derivacion.id),
+            page_size=page_size,
+            cursor=cursor,
+            page=page,
+        )

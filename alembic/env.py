@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy.engine import Connection
 
-from alembic import context
 from app.core.database import build_engine
 from app.models import mesa_partes  # noqa: F401 - registers every table on the metadata
 from app.models.base import Base

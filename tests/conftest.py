@@ -32,11 +32,11 @@ os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 
 import httpx  # noqa: E402
+from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
-from alembic import command  # noqa: E402
 from app.core.config import PROJECT_ROOT  # noqa: E402
 from app.core.database import StatementStats, count_statements, db  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
@@ -51,6 +51,7 @@ from app.models.mesa_partes import (  # noqa: E402
     Usuario,
 )
 from app.models.mesa_partes.enums import Rol  # noqa: E402
+from app.services.mesa_partes.identidad import ruc_check_digit  # noqa: E402
 
 PASSWORD = "clave-de-prueba-123"
 
@@ -174,6 +175,12 @@ async def session() -> AsyncIterator[AsyncSession]:
 
 def nuevo_dni() -> str:
     return f"{uuid.uuid4().int % 10**8:08d}"
+
+
+def nuevo_ruc() -> str:
+    """A fresh valid RUC of a legal person (prefix 20, modulo-11 check digit)."""
+    first_ten = f"20{uuid.uuid4().int % 10**8:08d}"
+    return f"{first_ten}{ruc_check_digit(first_ten)}"
 
 
 def documento_payload(world: World, **overrides: Any) -> dict[str, Any]:

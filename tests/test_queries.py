@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.database import db
-from tests.conftest import World, counted, documento_payload, nuevo_dni
+from tests.conftest import World, counted, documento_payload, nuevo_dni, nuevo_ruc
 
 LOTE = 200
 
@@ -21,7 +21,7 @@ async def lote(client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], wor
     remitente = {
         "tipo_persona": "juridica",
         "tipo_documento_identidad": "RUC",
-        "numero_documento_identidad": "20131312955",
+        "numero_documento_identidad": nuevo_ruc(),
         "nombre": "Superintendencia Nacional de Aduanas",
     }
     payload = documento_payload(

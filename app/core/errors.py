@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 
 class AppError(Exception):
@@ -52,15 +55,27 @@ class InvalidInput(AppError):
     status_code = 422
     code = "invalid"
 
+    def __init__(self, message: str, *, field: str | None = None, location: str = "body") -> None:
+        super().__init__(message, field=field)
+        self.location = location
+
     def to_dict(self) -> dict[str, Any]:
         # Same shape as FastAPI's validation errors, so clients parse one format for every 422.
-        loc = ["body", self.field] if self.field else ["body"]
+        loc = [self.location, self.field] if self.field else [self.location]
         return {"detail": [{"loc": loc, "msg": self.message, "type": self.code}]}
 
 
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
+
+
+def unique_violation(exc: IntegrityError) -> str | None:
+    """The constraint name when `exc` is a unique violation (SQLSTATE 23505), else None."""
+    if getattr(exc.orig, "sqlstate", None) != "23505":
+        return None
+    cause = getattr(exc.orig, "__cause__", None)
+    return str(getattr(cause, "constraint_name", "") or "")
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
@@ -74,5 +89,23 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
 
 
+def _printable(value: Any) -> Any:
+    """Validation errors echo the input; raw bytes (a non-UTF-8 body) must not break the response."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_printable(error) for error in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -42,11 +42,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         moment, row_id = orjson.loads(raw)
         parsed = datetime.fromisoformat(moment)
-        if not isinstance(row_id, int) or parsed.tzinfo is None:
+        # bool is an int subclass; ids are positive int64; the instant must exist in UTC.
+        if type(row_id) is not int or not 1 <= row_id < 2**63 or parsed.tzinfo is None:
             raise ValueError
-        return parsed, row_id
-    except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidInput("cursor is not one this API produced", field="cursor") from exc
+        return parsed.astimezone(UTC), row_id
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput("cursor is not one this API produced", field="cursor", location="query") from exc
 
 
 async def paginar(

@@ -42,6 +42,7 @@ def decode_access_token(token: str) -> int | None:
         claims = jwt.decode(
             token, settings.jwt_secret.get_secret_value(), algorithms=[settings.jwt_algorithm]
         )
-        return int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
+        user_id = int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
+    return user_id if 1 <= user_id < 2**63 else None

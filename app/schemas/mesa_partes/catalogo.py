@@ -7,7 +7,15 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.schemas.mesa_partes.common import Codigo, Id, Nombre, ReadSchema, WriteSchema
+from app.schemas.mesa_partes.common import (
+    Codigo,
+    Id,
+    Nombre,
+    NombreCorto,
+    ReadSchema,
+    UpdateSchema,
+    WriteSchema,
+)
 
 
 class AreaRef(ReadSchema):
@@ -30,7 +38,9 @@ class AreaCreate(WriteSchema):
     activo: bool = True
 
 
-class AreaUpdate(WriteSchema):
+class AreaUpdate(UpdateSchema):
+    nullable = frozenset({"parent_id"})
+
     nombre: Nombre | None = None
     sigla: Annotated[str, Field(min_length=1, max_length=20)] | None = None
     parent_id: Id | None = None
@@ -49,12 +59,12 @@ class TipoDocumento(TipoDocumentoRef):
 
 class TipoDocumentoCreate(WriteSchema):
     codigo: Codigo
-    nombre: Nombre
+    nombre: NombreCorto
     activo: bool = True
 
 
-class TipoDocumentoUpdate(WriteSchema):
-    nombre: Nombre | None = None
+class TipoDocumentoUpdate(UpdateSchema):
+    nombre: NombreCorto | None = None
     activo: bool | None = None
 
 
@@ -79,7 +89,7 @@ class ProcedimientoCreate(WriteSchema):
     activo: bool = True
 
 
-class ProcedimientoUpdate(WriteSchema):
+class ProcedimientoUpdate(UpdateSchema):
     nombre: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     plazo_dias: Annotated[int, Field(ge=0, le=365)] | None = None
     costo: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
@@ -97,12 +107,12 @@ class Indicacion(ReadSchema):
 
 class IndicacionCreate(WriteSchema):
     codigo: Codigo
-    nombre: Nombre
+    nombre: NombreCorto
     activo: bool = True
 
 
-class IndicacionUpdate(WriteSchema):
-    nombre: Nombre | None = None
+class IndicacionUpdate(UpdateSchema):
+    nombre: NombreCorto | None = None
     activo: bool | None = None
 
 

@@ -17,7 +17,7 @@ from app.models.mesa_partes.enums import (
     Prioridad,
 )
 from app.schemas.mesa_partes.catalogo import AreaRef, Indicacion, TipoDocumentoRef
-from app.schemas.mesa_partes.common import Id, ReadSchema, Texto, Version, WriteSchema
+from app.schemas.mesa_partes.common import Id, ReadSchema, Texto, UpdateSchema, Version, WriteSchema
 from app.schemas.mesa_partes.remitente import Remitente, RemitenteCreate, RemitenteRef
 from app.schemas.mesa_partes.usuario import UsuarioRef
 
@@ -49,7 +49,9 @@ class DocumentoCreate(WriteSchema):
         return self
 
 
-class DocumentoUpdate(WriteSchema):
+class DocumentoUpdate(UpdateSchema):
+    nullable = frozenset({"numero_documento", "observacion"})
+
     version: Version
     tipo_documento_id: Id | None = None
     numero_documento: NumeroDocumento | None = None

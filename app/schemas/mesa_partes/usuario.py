@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import EmailStr, Field
 
 from app.models.mesa_partes.enums import Rol
-from app.schemas.mesa_partes.common import Id, Nombre, ReadSchema, WriteSchema
+from app.schemas.mesa_partes.common import Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
 
 Username = Annotated[str, Field(min_length=3, max_length=50, pattern=r"^[a-zA-Z0-9_.\-]+$")]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
@@ -36,7 +36,9 @@ class UsuarioCreate(WriteSchema):
     activo: bool = True
 
 
-class UsuarioUpdate(WriteSchema):
+class UsuarioUpdate(UpdateSchema):
+    nullable = frozenset({"area_id"})
+
     email: EmailStr | None = None
     nombre_completo: Nombre | None = None
     password: Password | None = None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound, unique_violation
 from app.models.base import Base
 from app.models.mesa_partes import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
 
@@ -66,6 +66,8 @@ class CatalogoService:
                 self.session.add(obj)
                 await self.session.flush()
         except IntegrityError as exc:
+            if unique_violation(exc) is None:
+                raise
             raise Conflict("a catalog entry with that codigo already exists", field="codigo") from exc
 
 

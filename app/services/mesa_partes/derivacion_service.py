@@ -64,7 +64,7 @@ class DerivacionService:
             query = query.where(Derivacion.es_copia.is_(f.es_copia))
         if f.vencidas is not None:
             if not f.vencidas:
-                raise InvalidInput("use vencidas=true or leave it out", field="vencidas")
+                raise InvalidInput("use vencidas=true or leave it out", field="vencidas", location="query")
             # Same predicate as the partial index ix_derivaciones_vencimiento.
             query = query.where(
                 Derivacion.estado.in_([EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA]),

@@ -122,7 +122,7 @@ def rango_de_dias(
 ) -> list[ColumnElement[bool]]:
     """`column` within the whole days [desde, hasta] of the office's calendar."""
     if desde and hasta and desde > hasta:
-        raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde")
+        raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde", location="query")
     zone = ZoneInfo(get_settings().timezone)
     condiciones: list[ColumnElement[bool]] = []
     if desde is not None:

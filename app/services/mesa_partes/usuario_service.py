@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, unique_violation
 from app.core.security import hash_password, verify_password
 from app.models.mesa_partes import Area, Usuario
 from app.models.mesa_partes.enums import Rol
@@ -86,4 +86,8 @@ class UsuarioService:
                 self.session.add(usuario)
                 await self.session.flush()
         except IntegrityError as exc:
-            raise Conflict("username or email already in use", field="username") from exc
+            constraint = unique_violation(exc)
+            if constraint is None:
+                raise
+            field = "email" if "email" in constraint else "username"
+            raise Conflict(f"{field} already in use", field=field) from exc

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import CurrentUser, SessionDep
 from app.core.errors import InvalidInput, Unauthorized, error_responses
 from app.models.mesa_partes.enums import EstadoDerivacion
-from app.schemas.mesa_partes.common import Page
+from app.schemas.mesa_partes.common import Fecha, Page
 from app.schemas.mesa_partes.documento import DerivacionListItem
 from app.services.mesa_partes.derivacion_service import DerivacionService, FiltrosDerivacion
 
@@ -32,8 +31,8 @@ async def listar_derivaciones(
     enviado_por_id: OptionalId = None,
     recibido_por_id: OptionalId = None,
     indicacion_id: OptionalId = None,
-    fecha_desde: date | None = None,
-    fecha_hasta: date | None = None,
+    fecha_desde: Fecha | None = None,
+    fecha_hasta: Fecha | None = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

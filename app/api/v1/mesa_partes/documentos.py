@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from app.api.deps import CurrentUser, IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.models.mesa_partes.enums import Canal, EstadoDocumento, Prioridad
-from app.schemas.mesa_partes.common import Page
+from app.schemas.mesa_partes.common import TEXT_PATTERN, Fecha, Page
 from app.schemas.mesa_partes.documento import (
     AccionRequest,
     DerivarRequest,
@@ -36,16 +35,24 @@ async def listar_documentos(
     area_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     tipo_documento_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     remitente_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
-    fecha_desde: date | None = None,
-    fecha_hasta: date | None = None,
+    fecha_desde: Fecha | None = None,
+    fecha_hasta: Fecha | None = None,
     vencidos: bool | None = None,
-    q: Annotated[str | None, Query(min_length=2, max_length=200, description="full-text search")] = None,
+    q: Annotated[
+        str | None, Query(min_length=2, max_length=200, pattern=TEXT_PATTERN, description="full-text search")
+    ] = None,
     procedimiento_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     registrado_por_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     canal: Canal | None = None,
     prioridad: Annotated[list[Prioridad] | None, Query()] = None,
     numero_documento: Annotated[
-        str | None, Query(min_length=3, max_length=100, description="fragment of the sender's reference")
+        str | None,
+        Query(
+            min_length=3,
+            max_length=100,
+            pattern=TEXT_PATTERN,
+            description="fragment of the sender's reference",
+        ),
     ] = None,
     sort: Literal["-fecha_recepcion", "fecha_recepcion"] = "-fecha_recepcion",
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from app.api.deps import CurrentUser, SessionDep
 from app.core.errors import InvalidInput, Unauthorized, error_responses
+from app.schemas.mesa_partes.common import Fecha
 from app.schemas.mesa_partes.estadistica import Estadisticas
 from app.services.mesa_partes.estadistica_service import EstadisticaService
 
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/estadisticas", tags=["estadisticas"])
 async def estadisticas(
     session: SessionDep,
     usuario: CurrentUser,
-    fecha_desde: date | None = None,
-    fecha_hasta: date | None = None,
+    fecha_desde: Fecha | None = None,
+    fecha_hasta: Fecha | None = None,
 ) -> Estadisticas:
     return await EstadisticaService(session).resumen(usuario, fecha_desde, fecha_hasta)

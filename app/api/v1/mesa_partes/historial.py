@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import CurrentUser, SessionDep
 from app.core.errors import Forbidden, InvalidInput, Unauthorized, error_responses
 from app.models.mesa_partes.enums import EventoHistorial
-from app.schemas.mesa_partes.common import Page
+from app.schemas.mesa_partes.common import Fecha, Page
 from app.schemas.mesa_partes.documento import HistorialItem
 from app.services.mesa_partes.historial_service import FiltrosHistorial, HistorialService
 
@@ -27,8 +26,8 @@ async def auditar_historial(
     usuario_id: OptionalId = None,
     area_id: OptionalId = None,
     evento: EventoHistorial | None = None,
-    fecha_desde: date | None = None,
-    fecha_hasta: date | None = None,
+    fecha_desde: Fecha | None = None,
+    fecha_hasta: Fecha | None = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[HistorialItem]:

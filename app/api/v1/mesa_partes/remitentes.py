@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import CurrentUser, IdPath, SessionDep
 from app.core.errors import NotFound, Unauthorized, error_responses
+from app.schemas.mesa_partes.common import TEXT_PATTERN
 from app.schemas.mesa_partes.remitente import Remitente
 from app.services.mesa_partes.remitente_service import RemitenteService
 
@@ -18,7 +19,10 @@ router = APIRouter(prefix="/remitentes", tags=["remitentes"])
 async def buscar_remitentes(
     session: SessionDep,
     usuario: CurrentUser,
-    q: Annotated[str | None, Query(min_length=3, max_length=100, description="fragment of the name")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=3, max_length=100, pattern=TEXT_PATTERN, description="fragment of the name"),
+    ] = None,
     numero: Annotated[str | None, Query(min_length=6, max_length=20, pattern=r"^[A-Za-z0-9]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[Remitente]:

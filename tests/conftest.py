@@ -34,7 +34,6 @@ os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 import httpx  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 from app.core.config import PROJECT_ROOT  # noqa: E402
@@ -52,6 +51,7 @@ from app.models.mesa_partes import (  # noqa: E402
 )
 from app.models.mesa_partes.enums import Rol  # noqa: E402
 from app.services.mesa_partes.identidad import ruc_check_digit  # noqa: E402
+from tests.helpers import OwnCatalog, Tokens, unique, usuario_payload  # noqa: E402
 
 PASSWORD = "clave-de-prueba-123"
 
@@ -151,9 +151,17 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
     await db.dispose()
 
 
+@pytest.fixture(scope="module")
+async def api() -> AsyncIterator[httpx.AsyncClient]:
+    """A client that turns an unhandled exception into the 500 response a real client would get."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
 @pytest.fixture(scope="session")
-async def tokens(client: httpx.AsyncClient, world: World) -> dict[str, dict[str, str]]:
-    headers: dict[str, dict[str, str]] = {}
+async def tokens(client: httpx.AsyncClient, world: World) -> Tokens:
+    headers: Tokens = {}
     for key, username in [
         ("admin", "admin"),
         ("mesa", "mesa"),
@@ -165,6 +173,31 @@ async def tokens(client: httpx.AsyncClient, world: World) -> dict[str, dict[str,
         assert response.status_code == 200, response.text
         headers[key] = {"Authorization": f"Bearer {response.json()['access_token']}"}
     return headers
+
+
+@pytest.fixture(scope="module")
+async def own_catalog(world: World) -> OwnCatalog:
+    """Catalog rows of the requesting module, so that its PATCH attempts never touch shared data."""
+    async with db.sessionmaker() as session, session.begin():
+        area = Area(codigo=unique("ZA"), nombre="Área propia de pruebas", sigla="APP")
+        tipo = TipoDocumento(codigo=unique("ZT"), nombre="Tipo propio de pruebas")
+        indicacion = Indicacion(codigo=unique("ZI"), nombre="Indicación propia de pruebas")
+        session.add_all([area, tipo, indicacion])
+        await session.flush()
+        procedimiento = Procedimiento(
+            codigo=unique("ZP"), nombre="Procedimiento propio de pruebas", plazo_dias=5, area_id=area.id
+        )
+        session.add(procedimiento)
+        await session.flush()
+        return OwnCatalog(area.id, tipo.id, procedimiento.id, indicacion.id)
+
+
+@pytest.fixture(scope="module")
+async def own_user(client: httpx.AsyncClient, tokens: Tokens, world: World) -> int:
+    """A user of the requesting module (see `usuario_payload`), created by the admin."""
+    response = await client.post("/api/v1/usuarios", json=usuario_payload(world), headers=tokens["admin"])
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
 
 
 @pytest.fixture
@@ -217,8 +250,3 @@ async def counted(coro: Any) -> tuple[Any, StatementStats]:
     with count_statements() as stats:
         result = await coro
     return result, stats
-
-
-async def count_rows(table: str) -> int:
-    async with db.engine.connect() as connection:
-        return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())

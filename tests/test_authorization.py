@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,19 +20,23 @@ import httpx
 import jwt
 import pytest
 from fastapi.routing import iter_route_contexts
-from sqlalchemy import text
 
 from app.core.config import get_settings
-from app.core.database import db
 from app.main import app
-from app.models.mesa_partes import Area, Indicacion, Procedimiento, TipoDocumento
-from tests.conftest import PASSWORD, World, count_rows, documento_payload, nuevo_dni, registrar
+from tests.conftest import PASSWORD, World, documento_payload, nuevo_dni, registrar
+from tests.helpers import (
+    UNKNOWN_ID,
+    Headers,
+    Json,
+    OwnCatalog,
+    Tokens,
+    catalog_payload,
+    changed_tables,
+    fingerprint,
+    unique,
+    usuario_payload,
+)
 
-Headers = dict[str, str]
-Tokens = dict[str, Headers]
-Json = dict[str, Any]
-
-UNKNOWN_ID = 987_654_321
 ACCIONES = ("actualizar", "derivar", "recibir", "procesar", "atender", "archivar", "observar", "anular")
 PUBLIC_ROUTES = {
     "/openapi.json",
@@ -44,48 +47,9 @@ PUBLIC_ROUTES = {
     "/api/v1/auth/login",
     "/api/v1/seguimiento",
 }
-TABLES = (
-    "documentos",
-    "remitentes",
-    "historial",
-    "derivaciones",
-    "expediente_correlativos",
-    "areas",
-    "tipos_documento",
-    "procedimientos",
-    "indicaciones",
-    "usuarios",
-)
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def api() -> AsyncIterator[httpx.AsyncClient]:
-    """A client that turns an unhandled exception into the 500 response a real client would get."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
-
-
-async def fingerprint() -> dict[str, tuple[int, str]]:
-    """Row count and a hash of the content of every table a write could touch."""
-    result: dict[str, tuple[int, str]] = {}
-    async with db.engine.connect() as connection:
-        for table in TABLES:
-            query = f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
-            digest = (await connection.execute(text(query))).scalar_one()
-            result[table] = (await count_rows(table), str(digest))
-    return result
-
-
-def changed_tables(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
-    return [table for table in TABLES if before[table] != after[table]]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
 def bearer(token: str) -> Headers:
@@ -133,6 +97,17 @@ async def listed_ids(api: httpx.AsyncClient, headers: Headers, remitente_id: int
     )
     assert response.status_code == 200, response.text
     return {item["id"] for item in response.json()["items"]}
+
+
+async def refused(
+    api: httpx.AsyncClient, method: str, url: str, body: Json | None, headers: Headers, *, label: str = ""
+) -> list[str]:
+    """No failure when the request is refused with 403, else one line (named by `label`, by default
+    the method and URL) saying what it answered instead."""
+    response = await api.request(method, url, json=body, headers=headers)
+    if response.status_code == 403:
+        return []
+    return [f"{label or f'{method} {url}'}: {response.status_code} {response.text[:150]}"]
 
 
 # ---- the documents of this module ------------------------------------------------------------------
@@ -187,51 +162,6 @@ async def escenario(client: httpx.AsyncClient, tokens: Tokens, world: World) -> 
     )
     assert {d["remitente"]["id"] for d in (solo_mp, en_oaj, paso, copia)} == {solo_mp["remitente"]["id"]}
     return Escenario(solo_mp["remitente"]["id"], remitente, palabra, solo_mp, en_oaj, paso, copia)
-
-
-@dataclass
-class OwnCatalog:
-    areas: int
-    tipos_documento: int
-    procedimientos: int
-    indicaciones: int
-
-
-@pytest.fixture(scope="module")
-async def own_catalog(world: World) -> OwnCatalog:
-    """Rows that PATCH attempts aim at, so that nothing shared is at risk if one is wrongly accepted."""
-    async with db.sessionmaker() as session, session.begin():
-        area = Area(codigo=unique("ZA"), nombre="Área de autorización", sigla="AAU")
-        tipo = TipoDocumento(codigo=unique("ZT"), nombre="Tipo de autorización")
-        indicacion = Indicacion(codigo=unique("ZI"), nombre="Indicación de autorización")
-        session.add_all([area, tipo, indicacion])
-        await session.flush()
-        procedimiento = Procedimiento(
-            codigo=unique("ZP"), nombre="Procedimiento de autorización", plazo_dias=3, area_id=area.id
-        )
-        session.add(procedimiento)
-        await session.flush()
-        return OwnCatalog(area.id, tipo.id, procedimiento.id, indicacion.id)
-
-
-def usuario_payload(world: World, **overrides: Any) -> Json:
-    username = unique("z_")
-    payload: Json = {
-        "username": username,
-        "email": f"{username}@example.pe",
-        "nombre_completo": "Usuario de Autorización",
-        "password": "clave-segura-456",
-        "rol": "auditor",
-    }
-    payload.update(overrides)
-    return payload
-
-
-@pytest.fixture(scope="module")
-async def own_user(client: httpx.AsyncClient, tokens: Tokens, world: World) -> int:
-    response = await client.post("/api/v1/usuarios", json=usuario_payload(world), headers=tokens["admin"])
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 # ---- authentication --------------------------------------------------------------------------------
@@ -367,26 +297,17 @@ async def test_deactivated_user_token_and_login_are_401(
 
 def admin_writes(world: World, catalog: OwnCatalog, usuario_id: int) -> list[tuple[str, str, Json]]:
     return [
-        ("POST", "/api/v1/catalogos/areas", {"codigo": unique("A"), "nombre": "Área nueva", "sigla": "AN"}),
+        ("POST", "/api/v1/catalogos/areas", catalog_payload("areas", world)),
         ("PATCH", f"/api/v1/catalogos/areas/{catalog.areas}", {"nombre": "Área renombrada"}),
-        ("POST", "/api/v1/catalogos/tipos-documento", {"codigo": unique("T"), "nombre": "Tipo nuevo"}),
+        ("POST", "/api/v1/catalogos/tipos-documento", catalog_payload("tipos-documento", world)),
         (
             "PATCH",
             f"/api/v1/catalogos/tipos-documento/{catalog.tipos_documento}",
             {"nombre": "Tipo renombrado"},
         ),
-        (
-            "POST",
-            "/api/v1/catalogos/procedimientos",
-            {
-                "codigo": unique("P"),
-                "nombre": "Procedimiento nuevo",
-                "plazo_dias": 5,
-                "area_id": world.areas["OAJ"],
-            },
-        ),
+        ("POST", "/api/v1/catalogos/procedimientos", catalog_payload("procedimientos", world)),
         ("PATCH", f"/api/v1/catalogos/procedimientos/{catalog.procedimientos}", {"plazo_dias": 9}),
-        ("POST", "/api/v1/catalogos/indicaciones", {"codigo": unique("I"), "nombre": "Indicación nueva"}),
+        ("POST", "/api/v1/catalogos/indicaciones", catalog_payload("indicaciones", world)),
         (
             "PATCH",
             f"/api/v1/catalogos/indicaciones/{catalog.indicaciones}",
@@ -405,13 +326,9 @@ async def test_only_admins_write_catalogs_and_users(
     before = await fingerprint()
     failures: list[str] = []
     for method, url, body in admin_writes(world, own_catalog, own_user):
-        response = await api.request(method, url, json=body, headers=tokens[role])
-        if response.status_code != 403:
-            failures.append(f"{method} {url}: {response.status_code} {response.text[:150]}")
+        failures += await refused(api, method, url, body, tokens[role])
     for url in ("/api/v1/usuarios", f"/api/v1/usuarios/{own_user}"):
-        response = await api.get(url, headers=tokens[role])
-        if response.status_code != 403:
-            failures.append(f"GET {url}: {response.status_code} {response.text[:150]}")
+        failures += await refused(api, "GET", url, None, tokens[role])
     assert not failures, "\n".join(failures)
     assert not changed_tables(before, await fingerprint())
 
@@ -537,10 +454,8 @@ async def test_especialista_sees_documents_that_moved_on_but_cannot_act(
     before = await fingerprint()
     failures: list[str] = []
     for nombre in ACCIONES:
-        method, url, body = accion_request(nombre, doc["id"], doc["version"], world)
-        response = await api.request(method, url, json=body, headers=headers)
-        if response.status_code != 403:
-            failures.append(f"{nombre}: {response.status_code} {response.text[:150]}")
+        request = accion_request(nombre, doc["id"], doc["version"], world)
+        failures += await refused(api, *request, headers, label=nombre)
     assert not failures, "\n".join(failures)
     assert not changed_tables(before, await fingerprint())
 
@@ -617,27 +532,23 @@ async def test_auditor_every_write_is_403_and_writes_nothing(
     headers = tokens["auditor"]
     before = await fingerprint()
     failures: list[str] = []
-    response = await api.post("/api/v1/documentos", json=documento_payload(world), headers=headers)
-    if response.status_code != 403:
-        failures.append(f"registrar: {response.status_code} {response.text[:150]}")
-    response = await api.post(
+    payload = documento_payload(world)
+    failures += await refused(api, "POST", "/api/v1/documentos", payload, headers, label="registrar")
+    failures += await refused(
+        api,
+        "POST",
         "/api/v1/documentos",
-        json=documento_payload(world),
-        headers={**headers, "Idempotency-Key": unique("auditor-")},
+        documento_payload(world),
+        {**headers, "Idempotency-Key": unique("auditor-")},
+        label="registrar with Idempotency-Key",
     )
-    if response.status_code != 403:
-        failures.append(f"registrar with Idempotency-Key: {response.status_code} {response.text[:150]}")
     for key in ("solo_mp", "en_oaj"):
         doc = await current(client, tokens, getattr(escenario, key)["id"])
         for nombre in ACCIONES:
-            method, url, body = accion_request(nombre, doc["id"], doc["version"], world)
-            response = await api.request(method, url, json=body, headers=headers)
-            if response.status_code != 403:
-                failures.append(f"{nombre} {key}: {response.status_code} {response.text[:150]}")
+            request = accion_request(nombre, doc["id"], doc["version"], world)
+            failures += await refused(api, *request, headers, label=f"{nombre} {key}")
     for method, url, body in admin_writes(world, own_catalog, own_user):
-        response = await api.request(method, url, json=body, headers=headers)
-        if response.status_code != 403:
-            failures.append(f"{method} {url}: {response.status_code} {response.text[:150]}")
+        failures += await refused(api, method, url, body, headers)
     assert not failures, "\n".join(failures)
     assert not changed_tables(before, await fingerprint())
 

@@ -1,0 +1,101 @@
+"""Plain helpers shared by the test modules: type aliases, fresh names, request bodies, and a fingerprint
+of every table a write could touch (to prove that a rejected request wrote nothing).
+
+The fixtures built on them (`api`, `own_catalog`, `own_user`) are in `tests/conftest.py`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from app.core.database import db
+
+if TYPE_CHECKING:
+    from tests.conftest import World
+
+Headers = dict[str, str]
+Tokens = dict[str, Headers]
+Json = dict[str, Any]
+Fingerprint = dict[str, tuple[int, str]]
+
+UNKNOWN_ID = 999_999_999  # an id no row has
+TABLES = (
+    "documentos",
+    "remitentes",
+    "historial",
+    "derivaciones",
+    "expediente_correlativos",
+    "anexos",
+    "areas",
+    "tipos_documento",
+    "procedimientos",
+    "indicaciones",
+    "usuarios",
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+async def fingerprint() -> Fingerprint:
+    """Row count and a hash of the whole content of every table a write could touch."""
+    result: Fingerprint = {}
+    async with db.engine.connect() as connection:
+        for table in TABLES:
+            query = (
+                "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                f"FROM {table} t"
+            )
+            count, digest = (await connection.execute(text(query))).one()
+            result[table] = (int(count), str(digest))
+    return result
+
+
+def changed_tables(before: Fingerprint, after: Fingerprint) -> list[str]:
+    return [table for table in TABLES if before[table] != after[table]]
+
+
+@dataclass
+class OwnCatalog:
+    """Ids of catalog rows a test module owns (the `own_catalog` fixture), one per catalog, so that
+    PATCH attempts never touch the shared reference data, even when one is wrongly accepted."""
+
+    areas: int
+    tipos_documento: int
+    procedimientos: int
+    indicaciones: int
+
+
+def usuario_payload(world: World, **overrides: Any) -> Json:
+    """A valid body for POST /usuarios: a fresh especialista of Logística."""
+    username = unique("u_")
+    payload: Json = {
+        "username": username,
+        "email": f"{username}@example.pe",
+        "nombre_completo": "Usuario de Prueba",
+        "password": "clave-segura-123",
+        "rol": "especialista",
+        "area_id": world.areas["LOG"],
+    }
+    payload.update(overrides)
+    return payload
+
+
+def catalog_payload(path: str, world: World) -> Json:
+    """A valid body for POST /catalogos/{path}, with a fresh codigo."""
+    bodies: dict[str, Json] = {
+        "areas": {"codigo": unique("A"), "nombre": "Área nueva", "sigla": "AN"},
+        "tipos-documento": {"codigo": unique("T"), "nombre": "Tipo nuevo"},
+        "procedimientos": {
+            "codigo": unique("P"),
+            "nombre": "Procedimiento nuevo",
+            "plazo_dias": 5,
+            "area_id": world.areas["OAJ"],
+        },
+        "indicaciones": {"codigo": unique("I"), "nombre": "Indicación nueva"},
+    }
+    return bodies[path]

@@ -5,11 +5,16 @@ The fixtures built on them (`api`, `own_catalog`, `own_user`) are in `tests/conf
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.database import db
 
@@ -99,3 +104,30 @@ def catalog_payload(path: str, world: World) -> Json:
         "indicaciones": {"codigo": unique("I"), "nombre": "Indicación nueva"},
     }
     return bodies[path]
+
+
+@asynccontextmanager
+async def rolled_back() -> AsyncIterator[AsyncConnection]:
+    """A connection whose whole transaction is rolled back: nothing stays in the shared database."""
+    async with db.engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@asynccontextmanager
+async def scratch_database() -> AsyncIterator[str]:
+    """A new empty database on the test server, dropped afterwards; yields its URL."""
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    url = make_url(os.environ["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False)
+    async with db.engine.connect() as admin:
+        admin = await admin.execution_options(isolation_level="AUTOCOMMIT")
+        await admin.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url
+    finally:
+        async with db.engine.connect() as admin:
+            admin = await admin.execution_options(isolation_level="AUTOCOMMIT")
+            await admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -10,15 +10,12 @@ import re
 import sys
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -27,6 +24,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.database import db
 from app.models import mesa_partes  # noqa: F401 - registers every table on the metadata
 from app.models.base import Base
+from tests.helpers import rolled_back, scratch_database
 
 EXPECTED_SECONDARY_INDEXES = 51
 EXPECTED_TABLES = 16
@@ -117,17 +115,6 @@ def _normalized_keys(columns: list[tuple[str, str, int]]) -> tuple[tuple[str, st
         return ()
     flip = columns[0][2]
     return tuple((key, opclass, options ^ flip) for key, opclass, options in columns)
-
-
-@asynccontextmanager
-async def rolled_back() -> AsyncIterator[AsyncConnection]:
-    """A connection whose whole transaction is rolled back: nothing stays in the shared database."""
-    async with db.engine.connect() as connection:
-        transaction = await connection.begin()
-        try:
-            yield connection
-        finally:
-            await transaction.rollback()
 
 
 async def insert_parents(connection: AsyncConnection) -> dict[str, int]:
@@ -338,18 +325,11 @@ async def _alembic(database_url: str, *args: str) -> None:
 
 async def test_downgrade_and_upgrade_roundtrip() -> None:
     """The full chain runs down and up again on a scratch database of the same server."""
-    scratch = f"scratch_{uuid.uuid4().hex[:12]}"
-    scratch_url = (
-        make_url(os.environ["DATABASE_URL"]).set(database=scratch).render_as_string(hide_password=False)
-    )
     model_tables = set(Base.metadata.tables)
     assert len(model_tables) == EXPECTED_TABLES
 
-    async with db.engine.connect() as admin:
-        admin = await admin.execution_options(isolation_level="AUTOCOMMIT")
-        await admin.execute(text(f'CREATE DATABASE "{scratch}"'))
-    engine = create_async_engine(scratch_url, poolclass=NullPool)
-    try:
+    async with scratch_database() as scratch_url:
+        engine = create_async_engine(scratch_url, poolclass=NullPool)
 
         async def state() -> tuple[set[str], list[str]]:
             async with engine.connect() as connection:
@@ -360,29 +340,27 @@ async def test_downgrade_and_upgrade_roundtrip() -> None:
             assert tables == model_tables | {"alembic_version"}
             assert len(indexes) == EXPECTED_SECONDARY_INDEXES, indexes
 
-        await _alembic(scratch_url, "upgrade", "head")
-        await assert_head()
+        try:
+            await _alembic(scratch_url, "upgrade", "head")
+            await assert_head()
 
-        await _alembic(scratch_url, "downgrade", "base")
-        tables, indexes = await state()
-        assert tables == {"alembic_version"}
-        assert indexes == []
+            await _alembic(scratch_url, "downgrade", "base")
+            tables, indexes = await state()
+            assert tables == {"alembic_version"}
+            assert indexes == []
 
-        await _alembic(scratch_url, "upgrade", "head")
-        await assert_head()
+            await _alembic(scratch_url, "upgrade", "head")
+            await assert_head()
 
-        await _alembic(scratch_url, "downgrade", "0001")
-        tables, indexes = await state()
-        assert tables == model_tables | {"alembic_version"}
-        assert indexes == [], f"revision 0002 should own every secondary index, left: {indexes}"
+            await _alembic(scratch_url, "downgrade", "0001")
+            tables, indexes = await state()
+            assert tables == model_tables | {"alembic_version"}
+            assert indexes == [], f"revision 0002 should own every secondary index, left: {indexes}"
 
-        await _alembic(scratch_url, "upgrade", "head")
-        await assert_head()
-    finally:
-        await engine.dispose()
-        async with db.engine.connect() as admin:
-            admin = await admin.execution_options(isolation_level="AUTOCOMMIT")
-            await admin.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+            await _alembic(scratch_url, "upgrade", "head")
+            await assert_head()
+        finally:
+            await engine.dispose()
 
 
 # ---- what the database enforces by itself -----------------------------------------------------

@@ -212,3 +212,211 @@ def paises() -> tuple[PaisData, ...]:
         PaisData(c.alpha_2, c.alpha_3, NOMBRES_PAIS_ES.get(c.alpha_2, c.name))
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary for generated data (demo and benchmark loads). Not catalogs: nothing reads these
+# from the database; they only make generated senders and asuntos look like a real desk's.
+# ---------------------------------------------------------------------------------------------
+
+# fmt: off
+NOMBRES_MASCULINOS: tuple[str, ...] = (
+    "Juan", "José", "Luis", "Carlos", "Jorge", "Miguel", "César", "Víctor", "Manuel", "Pedro",
+    "Julio", "Alberto", "Raúl", "Fernando", "Ricardo", "Eduardo", "Walter", "Héctor", "Alejandro",
+    "Edwin", "Wilfredo", "Percy", "Segundo", "Jhon", "Kevin", "Brayan", "Diego", "Renzo", "Álvaro",
+    "Christian",
+)
+NOMBRES_FEMENINOS: tuple[str, ...] = (
+    "María", "Rosa", "Ana", "Carmen", "Juana", "Elena", "Luz", "Gladys", "Milagros", "Patricia",
+    "Sonia", "Yolanda", "Norma", "Flor", "Maritza", "Roxana", "Lucía", "Sofía", "Valeria", "Camila",
+    "Daniela", "Fiorella", "Katherine", "Marleny", "Rocío", "Susana", "Teresa", "Nelly", "Isabel",
+    "Ximena",
+)
+APELLIDOS: tuple[str, ...] = (
+    "Quispe", "Flores", "Sánchez", "Rodríguez", "García", "Rojas", "Mamani", "Huamán", "Chávez",
+    "Ramírez", "Torres", "Vásquez", "Díaz", "Mendoza", "Castillo", "Ramos", "López", "Gonzales",
+    "Espinoza", "Pérez", "Vargas", "Cruz", "Gutiérrez", "Reyes", "Fernández", "Castro", "Ruiz",
+    "Condori", "Ccahuana", "Huanca", "Apaza", "Ticona", "Chambi", "Yupanqui", "Mayta", "Villanueva",
+    "Salazar", "Paredes", "Romero", "Herrera", "Medina", "Aguilar", "Silva", "Morales", "Córdova",
+    "Cárdenas", "Zapata", "Alvarado", "Benites", "Carrasco", "Palomino", "Tineo", "Llanos", "Ñahui",
+    "Calderón", "Valdivia", "Pacheco", "Zevallos", "Cueva", "Inga",
+)
+EMPRESA_PREFIJOS: tuple[str, ...] = (
+    "Constructora", "Inversiones", "Corporación", "Consorcio", "Comercializadora", "Distribuidora",
+    "Transportes", "Servicios Generales", "Inmobiliaria", "Agroindustrias", "Consultora",
+    "Grupo", "Textil", "Importaciones", "Ferretería", "Clínica", "Negociaciones", "Representaciones",
+    "Minera", "Ingeniería y Proyectos", "Estación de Servicios", "Multiservicios", "Laboratorios",
+    "Restaurante", "Hotel",
+)
+EMPRESA_NOMBRES: tuple[str, ...] = (
+    "Los Andes", "del Sur", "Santa Rosa", "San Martín", "Inca", "del Pacífico", "Amazonas",
+    "Huascarán", "Misti", "El Sol", "Nuevo Horizonte", "Miraflores", "Señor de los Milagros", "Kallpa",
+    "Inti", "Wari", "Chavín", "Moche", "Paracas", "Titicaca", "Cóndor", "Vilcanota", "Mantaro",
+    "Rímac", "Pachacámac", "Chan Chan", "Sipán", "Qhapaq Ñan", "San Judas Tadeo", "Virgen de la Candelaria",
+    "Tres Hermanos", "Hermanos Quispe", "La Perla", "Costa Verde", "Sierra Azul", "Valle Sagrado",
+    "Mi Perú", "Progreso", "Unión", "Del Norte",
+)
+# Repeated entries weigh the draw: most small Peruvian companies are S.A.C. or E.I.R.L.
+EMPRESA_SUFIJOS: tuple[str, ...] = (
+    "S.A.C.", "S.A.C.", "S.A.C.", "E.I.R.L.", "E.I.R.L.", "S.R.L.", "S.A.", "S.A.A.",
+)
+ENTIDADES_PUBLICAS: tuple[str, ...] = (
+    "Gobierno Regional de Lima", "Municipalidad Metropolitana de Lima", "Municipalidad Distrital de Ate",
+    "Municipalidad Distrital de Comas", "Municipalidad Distrital de San Juan de Lurigancho",
+    "Superintendencia Nacional de Aduanas y de Administración Tributaria",
+    "Superintendencia Nacional de los Registros Públicos", "Contraloría General de la República",
+    "Defensoría del Pueblo", "Ministerio de Economía y Finanzas",
+    "Ministerio de Vivienda, Construcción y Saneamiento",
+    "Ministerio del Interior", "Ministerio de Salud", "Ministerio de Educación", "Poder Judicial del Perú",
+    "Ministerio Público - Fiscalía de la Nación", "Policía Nacional del Perú - Comisaría Sectorial",
+    "Servicio de Administración Tributaria de Lima", "Instituto Nacional de Defensa Civil",
+    "Organismo de Evaluación y Fiscalización Ambiental", "Autoridad Nacional del Agua",
+    "Registro Nacional de Identificación y Estado Civil", "Seguro Social de Salud",
+    "Unidad de Gestión Educativa Local 05",
+    "Dirección Regional de Salud Lima Este", "Servicio de Agua Potable y Alcantarillado de Lima",
+    "Ministerio de Cultura", "Autoridad de Transporte Urbano para Lima y Callao",
+)
+DISTRITOS: tuple[str, ...] = (
+    "Cercado de Lima", "San Juan de Lurigancho", "Ate", "Comas", "Los Olivos", "San Martín de Porres",
+    "Villa El Salvador", "Villa María del Triunfo", "San Juan de Miraflores", "Santa Anita", "El Agustino",
+    "La Victoria", "Breña", "Rímac", "Independencia", "Carabayllo", "Puente Piedra", "Chorrillos",
+    "Surquillo", "Lince", "Jesús María", "Pueblo Libre", "Magdalena del Mar", "San Miguel", "Miraflores",
+    "San Isidro", "Santiago de Surco", "La Molina", "Chaclacayo", "Lurigancho-Chosica",
+)
+VIAS: tuple[str, ...] = (
+    "Av. Los Próceres", "Av. Túpac Amaru", "Jr. Junín", "Jr. Huallaga", "Av. Grau", "Av. Abancay",
+    "Calle Los Pinos", "Calle Las Begonias", "Av. Próceres de la Independencia", "Jr. Ucayali",
+    "Av. Universitaria", "Av. Naranjal", "Av. Perú", "Jr. Amazonas", "Psje. San Martín", "Av. Wiesse",
+    "Av. Flores de Primavera", "Av. El Sol", "Jr. Cusco", "Av. Separadora Industrial", "Calle Los Cedros",
+    "Av. Central", "Mz. B Lt. 12 A.H. Santa Rosa", "Mz. K Lt. 7 Urb. Los Jardines", "Av. Las Torres",
+)
+GIROS: tuple[str, ...] = (
+    "bodega", "restaurante", "ferretería", "farmacia", "botica", "taller de mecánica automotriz",
+    "academia preuniversitaria", "lavandería", "cabina de internet", "minimarket", "panadería",
+    "consultorio odontológico", "vivienda unifamiliar", "edificio multifamiliar de cinco pisos",
+    "local comercial", "almacén de productos no perecibles", "institución educativa privada", "hostal",
+    "gimnasio", "peluquería y spa", "veterinaria", "librería y bazar", "óptica", "pollería", "chifa",
+    "cevichería", "taller de carpintería metálica", "depósito de materiales de construcción",
+    "playa de estacionamiento", "centro de salud privado",
+)
+PEDIDOS: tuple[str, ...] = (
+    "copia certificada de la Resolución de Gerencia N° {n}-{anio}",
+    "información sobre el estado de mi expediente",
+    "duplicado del recibo de arbitrios municipales del año {anio}",
+    "constancia de no adeudo tributario",
+    "reprogramación de la inspección técnica programada",
+    "audiencia con el Gerente Municipal",
+    "apoyo social para gastos de sepelio",
+    "autorización para actividad pro fondos en el parque zonal",
+    "poda de árboles frente a mi domicilio en {lugar}",
+    "instalación de reductores de velocidad en {lugar}",
+    "limpieza del buzón de desagüe colapsado en {lugar}",
+    "mantenimiento de áreas verdes del parque de {distrito}",
+    "rectificación de datos en la declaración jurada de autoavalúo",
+    "exoneración del pago de arbitrios por condición de pensionista",
+    "nulidad de la papeleta de infracción N° {n}",
+    "devolución de la garantía de fiel cumplimiento",
+    "inscripción en el padrón de beneficiarios del Programa de Vaso de Leche",
+    "certificado de posesión para trámite de servicios básicos",
+    "ampliación de plazo para subsanar observaciones",
+    "desistimiento del procedimiento iniciado",
+    "cambio de titularidad del predio ubicado en {lugar}",
+    "retiro de vehículo abandonado en {lugar}",
+    "señalización de zona rígida en {lugar}",
+    "evaluación de árbol en riesgo de caída en {lugar}",
+    "reubicación de poste de alumbrado público en {lugar}",
+)
+INFRACCIONES: tuple[str, ...] = (
+    "ruidos molestos", "construcción sin licencia", "ocupación indebida de la vía pública",
+    "acumulación de basura y desmonte", "comercio ambulatorio no autorizado",
+    "venta de bebidas alcohólicas a menores", "tala de árboles", "crianza de animales en la azotea",
+    "obstrucción de la vereda", "quema de residuos sólidos",
+    "funcionamiento de local sin licencia", "filtración de agua desde el inmueble vecino",
+    "invasión de área de aporte", "taller de mecánica en la vía pública", "emisión de humos y olores",
+)
+MOTIVOS_RECLAMO: tuple[str, ...] = (
+    "cobro indebido de arbitrios", "error en el cálculo del impuesto predial", "mala atención en ventanilla",
+    "demora en la atención de mi solicitud", "deficiente recojo de residuos sólidos",
+    "falta de alumbrado público", "doble cobro de derecho de trámite", "multa administrativa mal aplicada",
+    "falta de respuesta a mi pedido", "daños ocasionados por obra municipal",
+)
+TEMAS: tuple[str, ...] = (
+    "la ejecución del presupuesto participativo {anio}", "el plan de seguridad ciudadana {anio}",
+    "la campaña de vacunación en la jurisdicción", "el cronograma de recojo de residuos sólidos",
+    "las acciones de fiscalización realizadas en el mes", "la transferencia de partidas presupuestales",
+    "el requerimiento de información por control concurrente", "el mantenimiento de pistas y veredas",
+    "el convenio de cooperación interinstitucional", "la rendición de cuentas del ejercicio {anio}",
+    "el proceso de selección CAS N° {n}-{anio}", "la actualización del catastro urbano",
+    "la emergencia por lluvias intensas", "el simulacro nacional multipeligro",
+    "la liquidación de la obra de saneamiento", "la programación de la feria agropecuaria",
+    "el padrón de comerciantes del mercado", "la supervisión del Programa de Complementación Alimentaria",
+    "la implementación del gobierno digital", "el informe de control específico N° {n}-{anio}",
+)
+EVENTOS: tuple[str, ...] = (
+    "la ceremonia por el aniversario del distrito", "la mesa de trabajo sobre seguridad ciudadana",
+    "el taller de formalización de negocios", "la audiencia pública de rendición de cuentas",
+    "la feria de servicios del Estado", "la sesión del Comité Distrital de Seguridad Ciudadana",
+)
+# Words almost no asunto contains: a full-text search for them returns a handful of documents.
+RAREZAS: tuple[str, ...] = (
+    "hallazgo arqueológico prehispánico", "nidificación de lechuzas de campanario",
+    "réplica del sismo en la quebrada", "palmeras ornamentales centenarias", "restos de un quipu",
+    "guacamayos decomisados", "mural de la huaca", "colmena de abejas africanizadas",
+    "meteorito caído en el arenal", "tortugas charapa en cautiverio", "zepelín publicitario",
+    "órgano de tubos de la parroquia",
+)
+PROVEIDOS: tuple[str, ...] = (
+    "Atender conforme a sus atribuciones.",
+    "Evaluar y emitir informe técnico en el plazo de ley.",
+    "Para su conocimiento y fines pertinentes.",
+    "Proyectar respuesta al administrado.",
+    "Se remite para opinión legal.",
+    "Verificar el cumplimiento de requisitos del TUPA y notificar al administrado.",
+    "Coordinar con la subgerencia competente y dar cuenta.",
+    "Agregar al expediente principal.",
+    "Priorizar: el plazo vence esta semana.",
+    "Revisar los antecedentes y opinar.",
+    "Programar inspección ocular.",
+    "Elevar con proyecto de resolución.",
+)
+MOTIVOS_OBSERVACION: tuple[str, ...] = (
+    "Falta copia del DNI del representante legal.",
+    "No adjunta el comprobante de pago del derecho de trámite.",
+    "Los planos no están firmados por profesional colegiado.",
+    "La vigencia de poder tiene más de 30 días de antigüedad.",
+    "No precisa la dirección del predio.",
+    "Falta la declaración jurada de cumplimiento de condiciones de seguridad.",
+    "El formulario está incompleto.",
+)
+MOTIVOS_ANULACION: tuple[str, ...] = (
+    "Registro duplicado.",
+    "Error en los datos del remitente.",
+    "Desistimiento del administrado.",
+    "Documento ingresado a la entidad equivocada.",
+)
+MOTIVOS_ARCHIVO: tuple[str, ...] = (
+    "Trámite concluido.",
+    "Atendido con oficio de respuesta.",
+    "Abandono del procedimiento.",
+    "Se agrega al expediente principal.",
+)
+ARCHIVOS: tuple[tuple[str, str, str], ...] = (
+    # nombre base, content type, extensión
+    ("solicitud_firmada", "application/pdf", "pdf"),
+    ("documento_principal", "application/pdf", "pdf"),
+    ("anexo", "application/pdf", "pdf"),
+    ("plano_ubicacion", "application/pdf", "pdf"),
+    ("memoria_descriptiva", "application/pdf", "pdf"),
+    ("vigencia_poder", "application/pdf", "pdf"),
+    ("comprobante_pago", "application/pdf", "pdf"),
+    ("informe_tecnico", "application/pdf", "pdf"),
+    ("dni_escaneado", "image/jpeg", "jpg"),
+    ("foto_fachada", "image/jpeg", "jpg"),
+    ("captura_pantalla", "image/png", "png"),
+    (
+        "declaracion_jurada",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+)
+# fmt: on

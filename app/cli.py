@@ -1,0 +1,162 @@
+"""Operator commands: `python -m app.cli migrate | demo | seed --documentos N [--seed S]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from app.core.config import PROJECT_ROOT, get_settings
+from app.core.database import db
+from app.services.mesa_partes import seed_service
+
+DEMO_DOCUMENTOS = 300
+# Any constant works: it only has to be the same for every process running `demo` at once.
+_DEMO_LOCK = 0x6D7061727465
+
+
+def _password() -> tuple[str, bool]:
+    """The configured admin password, or a fresh random one; True when generated."""
+    configured = get_settings().admin_password
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value(), False
+    return secrets.token_urlsafe(12), True
+
+
+def _banner(username: str, password: str | None, otros: Sequence[str]) -> str:
+    """How to log in; `password` None means it came from settings and is not echoed."""
+    url = get_settings().public_base_url.rstrip("/") + "/api/v1/auth/login"
+    shown = password if password is not None else "$ADMIN_PASSWORD"
+    linea = "=" * 78
+    lines = [
+        linea,
+        f"  Log in as {username} / {shown}",
+    ]
+    if password is None:
+        lines.append("  (the password is the ADMIN_PASSWORD setting)")
+    if otros:
+        lines.append(f"  Staff accounts with the same password: {', '.join(otros)}")
+    lines += [
+        "",
+        f"  curl -s -X POST {url} \\",
+        "       -H 'Content-Type: application/json' \\",
+        f"""       -d '{{"username": "{username}", "password": "{shown}"}}'""",
+        linea,
+    ]
+    return "\n".join(lines)
+
+
+def migrate() -> None:
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+
+
+async def _esquema_presente() -> bool:
+    async with db.engine.connect() as conn:
+        return bool(await conn.scalar(text("SELECT to_regclass('public.usuarios') IS NOT NULL")))
+
+
+async def demo() -> int:
+    """First-start bootstrap: catalogs, admin, demo staff and documents, only on an empty database."""
+    settings = get_settings()
+    try:
+        if not await _esquema_presente():
+            print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+            return 1
+        async with db.engine.connect() as conn:
+            # Two processes starting together must not both seed.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:clave)"), {"clave": _DEMO_LOCK})
+            if await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM usuarios)")):
+                print("demo data already present")
+                return 0
+            password, generado = _password()
+            await seed_service.seed_catalogos(conn)
+            await seed_service.ensure_admin(conn, settings.admin_username, settings.admin_email, password)
+            report = await seed_service.seed_demo(
+                conn, password=password, documentos=DEMO_DOCUMENTOS, progress=lambda _: None
+            )
+            await conn.commit()
+    finally:
+        await db.dispose()
+    staff = [u.username for u in seed_service.staff_users()]
+    print(f"demo data loaded: {report.filas.get('documentos', 0)} documents, {len(staff) + 1} users")
+    print(_banner(settings.admin_username, password if generado else None, staff))
+    return 0
+
+
+async def seed(documentos: int, semilla: int, chunk: int, procesos: int | None = None) -> int:
+    """Catalogs and base users if missing, then the bulk load of `documentos` documents."""
+    settings = get_settings()
+    inicio = time.perf_counter()
+    try:
+        if not await _esquema_presente():
+            print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+            return 1
+        password, generado = _password()
+        async with db.engine.connect() as conn:
+            await seed_service.seed_catalogos(conn)
+            admin = await seed_service.ensure_admin(
+                conn, settings.admin_username, settings.admin_email, password
+            )
+            creados = await seed_service.ensure_staff(
+                conn, password, areas_especialista=seed_service.TODAS_LAS_AREAS
+            )
+            await conn.commit()
+        if admin or creados:
+            print(f"created {int(admin) + creados} user accounts")
+            nombres = [u.username for u in seed_service.staff_users(seed_service.TODAS_LAS_AREAS)]
+            print(_banner(settings.admin_username, password if generado else None, [*nombres[:3], "..."]))
+        report = await seed_service.seed_documentos(
+            db.engine, documentos, seed=semilla, chunk=chunk, procesos=procesos
+        )
+    finally:
+        await db.dispose()
+    print(report)
+    print(f"total wall time (including start-up and users): {time.perf_counter() - inicio:.1f} s")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="comando", required=True)
+    sub.add_parser("migrate", help="alembic upgrade head")
+    sub.add_parser(
+        "demo", help="first-start bootstrap: admin, demo staff and 300 documents on an empty database"
+    )
+    p_seed = sub.add_parser("seed", help="bulk-load documents (COPY) for benchmarks")
+    p_seed.add_argument("--documentos", type=int, default=1_000_000, metavar="N", help="default: 1,000,000")
+    p_seed.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: 42)")
+    p_seed.add_argument(
+        "--chunk-size",
+        type=int,
+        default=10_000,
+        metavar="K",
+        help="documents per COPY batch (default: 10,000)",
+    )
+    p_seed.add_argument(
+        "--procesos",
+        type=int,
+        default=None,
+        metavar="P",
+        help="loader processes (default: one per core, max 4)",
+    )
+    args = parser.parse_args(argv)
+
+    if args.comando == "migrate":
+        migrate()
+        return 0
+    if args.comando == "demo":
+        return asyncio.run(demo())
+    if args.documentos < 0 or args.chunk_size < 1 or (args.procesos is not None and args.procesos < 1):
+        parser.error("--documentos must be >= 0, --chunk-size and --procesos >= 1")
+    return asyncio.run(seed(args.documentos, args.seed, args.chunk_size, args.procesos))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,6 +12,7 @@ from app.api.health import router as health_router
 from app.api.v1.router import api_router
 from app.core.config import get_settings
 from app.core.database import db
+from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
 
 
@@ -20,6 +21,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     db.engine  # noqa: B018 - start (or join) the database before the first request
     yield
     await db.dispose()
+    release_all()
 
 
 def create_app() -> FastAPI:

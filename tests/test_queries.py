@@ -231,10 +231,17 @@ async def test_search_covers_numbers_and_follows_sender_renames(
     assert await found("memorial")
     assert await found(dni)
     assert await found("Ccahuana")
-    # The same sender comes back under a corrected name: the earlier document is found by it.
+    # A new registration with a differently typed name does not rename a known identity...
     renamed = documento_payload(world, remitente={**sender, "nombre": "Teodoro Ccahuana Mamani"})
     second = await client.post("/api/v1/documentos", json=renamed, headers=tokens["mesa"])
     assert second.json()["remitente"]["id"] == remitente_id
+    assert second.json()["remitente"]["nombre"] == "Teodoro Ccahuana Puma"
+    # ...but a real correction of the sender's name reaches the search vector of every document.
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE remitentes SET nombre = 'Teodoro Ccahuana Mamani' WHERE id = :id"),
+            {"id": remitente_id},
+        )
     response = await client.get(
         "/api/v1/documentos", params={"q": "Mamani", "remitente_id": remitente_id}, headers=tokens["admin"]
     )

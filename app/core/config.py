@@ -12,7 +12,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     app_name: str = "mesa-partes"
     environment: str = Field(default="development", description="development | test | production")
@@ -30,7 +32,8 @@ class Settings(BaseSettings):
     db_echo: bool = False
 
     # Auth.
-    jwt_secret: SecretStr = SecretStr("change-me-in-production-please-32-bytes!")
+    # Unset: a random secret is generated once and kept in DATA_DIR/.jwt_secret (never a published one).
+    jwt_secret: SecretStr | None = None
     jwt_algorithm: str = "HS256"
     jwt_expire_minutes: int = Field(default=480, ge=1)
     admin_username: str = "admin"

@@ -90,7 +90,9 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
                 "application_name": settings.app_name,
-                "timezone": "UTC",
+                # current_date and month grouping follow the office's calendar; asyncpg still
+                # returns aware datetimes, so Python code is unaffected.
+                "timezone": settings.timezone,
             },
         },
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import InvalidInput
 
 T = TypeVar("T")
+MAX_OFFSET = 10_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,13 @@ async def paginar(
     else:
         query = query.order_by(moment.desc(), row_id.desc())
     if page is not None and cursor is None:
-        query = query.offset((page - 1) * page_size)
+        offset = (page - 1) * page_size
+        if offset > MAX_OFFSET:
+            # Deep OFFSETs read and discard every earlier row; the cursor jumps there through the index.
+            raise InvalidInput(
+                f"page numbers reach {MAX_OFFSET} rows; use the cursor", field="page", location="query"
+            )
+        query = query.offset(offset)
     rows: Sequence[Any] = (await session.scalars(query.limit(page_size + 1))).unique().all()
     has_more = len(rows) > page_size
     items = list(rows[:page_size])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -25,13 +28,28 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def create_access_token(subject: int, extra: dict[str, Any] | None = None) -> tuple[str, int]:
+@lru_cache
+def _jwt_secret() -> str:
+    """The configured secret, else one generated on first use and kept under DATA_DIR."""
+    settings = get_settings()
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    path = settings.data_dir / ".jwt_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_access_token(subject: int) -> tuple[str, int]:
     """A signed token for user `subject`; returns the token and its lifetime in seconds."""
     settings = get_settings()
     lifetime = timedelta(minutes=settings.jwt_expire_minutes)
     now = datetime.now(UTC)
-    claims: dict[str, Any] = {"sub": str(subject), "iat": now, "exp": now + lifetime, **(extra or {})}
-    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm)
+    claims: dict[str, Any] = {"sub": str(subject), "iat": now, "exp": now + lifetime}
+    token = jwt.encode(claims, _jwt_secret(), algorithm=settings.jwt_algorithm)
     return token, int(lifetime.total_seconds())
 
 
@@ -40,7 +58,7 @@ def decode_access_token(token: str) -> int | None:
     settings = get_settings()
     try:
         claims = jwt.decode(
-            token, settings.jwt_secret.get_secret_value(), algorithms=[settings.jwt_algorithm]
+            token, _jwt_secret(), algorithms=[settings.jwt_algorithm], options={"require": ["exp", "sub"]}
         )
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):

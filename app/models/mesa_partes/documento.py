@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, IdMixin, TimestampMixin
 from app.models.mesa_partes.catalogo import Area, Procedimiento, TipoDocumento
 from app.models.mesa_partes.enums import (
+    ESTADOS_ABIERTOS,
     Canal,
     EstadoDocumento,
     EstadoProcesamiento,
@@ -37,7 +38,7 @@ from app.models.mesa_partes.usuario import Usuario
 if TYPE_CHECKING:
     from app.models.mesa_partes.derivacion import Derivacion
 
-OPEN_STATES_SQL = "estado IN ('registrado', 'derivado', 'recibido', 'en_proceso', 'observado')"
+OPEN_STATES_SQL = "estado IN ({})".format(", ".join(f"'{estado.value}'" for estado in ESTADOS_ABIERTOS))
 
 
 class ExpedienteCorrelativo(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, InvalidInput, NotFound, unique_violation
 from app.models.base import Base
-from app.models.mesa_partes import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
+from app.models.mesa_partes import Area, Moneda
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -23,12 +23,8 @@ class CatalogoService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def listar(self, model: type[ModelT], *, solo_activos: bool = False) -> list[ModelT]:
-        query = select(model)
-        if solo_activos and hasattr(model, "activo"):
-            query = query.where(model.activo.is_(True))  # type: ignore[attr-defined]
-        order = getattr(model, "nombre", None)
-        return list(await self.session.scalars(query.order_by(order)))
+    async def listar(self, model: type[ModelT]) -> list[ModelT]:
+        return list(await self.session.scalars(select(model).order_by(getattr(model, "nombre", None))))
 
     async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
         obj = await self.session.get(model, key)
@@ -40,7 +36,7 @@ class CatalogoService:
         values = data.model_dump()
         await self._validar_referencias(values)
         obj = model(**values)
-        await self._flush_unico(obj, values)
+        await self._flush_unico(obj)
         return obj
 
     async def actualizar(self, model: type[ModelT], key: Any, data: BaseModel) -> ModelT:
@@ -51,7 +47,7 @@ class CatalogoService:
         await self._validar_referencias(values)
         for name, value in values.items():
             setattr(obj, name, value)
-        await self._flush_unico(obj, values)
+        await self._flush_unico(obj)
         return obj
 
     async def _validar_referencias(self, values: dict[str, Any]) -> None:
@@ -60,7 +56,7 @@ class CatalogoService:
             if key is not None and await self.session.get(ref_model, key) is None:
                 raise InvalidInput(f"{field} {key} does not exist", field=field)
 
-    async def _flush_unico(self, obj: Base, values: dict[str, Any]) -> None:
+    async def _flush_unico(self, obj: Base) -> None:
         try:
             async with self.session.begin_nested():
                 self.session.add(obj)
@@ -69,13 +65,3 @@ class CatalogoService:
             if unique_violation(exc) is None:
                 raise
             raise Conflict("a catalog entry with that codigo already exists", field="codigo") from exc
-
-
-CATALOGOS: dict[str, type[Base]] = {
-    "areas": Area,
-    "tipos-documento": TipoDocumento,
-    "procedimientos": Procedimiento,
-    "indicaciones": Indicacion,
-    "monedas": Moneda,
-    "paises": Pais,
-}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.core.errors import InvalidInput
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
-from app.models.mesa_partes import Derivacion, Usuario
-from app.models.mesa_partes.enums import EstadoDerivacion, Rol
+from app.models.mesa_partes import Derivacion, Historial, Usuario
+from app.models.mesa_partes.enums import EstadoDerivacion, EventoHistorial, Rol
+from app.services.mesa_partes.acceso import exigir_escritura
 from app.services.mesa_partes.documento_service import rango_de_dias
 
 
@@ -37,6 +39,15 @@ def _visibles(usuario: Usuario) -> ColumnElement[bool]:
     return or_(Derivacion.area_destino_id == usuario.area_id, Derivacion.area_origen_id == usuario.area_id)
 
 
+def _tray_options() -> tuple[Any, ...]:
+    return (
+        joinedload(Derivacion.documento),
+        joinedload(Derivacion.area_origen),
+        joinedload(Derivacion.area_destino),
+        joinedload(Derivacion.indicacion),
+    )
+
+
 class DerivacionService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -44,16 +55,7 @@ class DerivacionService:
     async def listar(
         self, usuario: Usuario, f: FiltrosDerivacion, *, page_size: int, cursor: str | None, page: int | None
     ) -> Pagina[Derivacion]:
-        query: Select[Derivacion] = (
-            select(Derivacion)
-            .where(_visibles(usuario))
-            .options(
-                joinedload(Derivacion.documento),
-                joinedload(Derivacion.area_origen),
-                joinedload(Derivacion.area_destino),
-                joinedload(Derivacion.indicacion),
-            )
-        )
+        query: Select[Derivacion] = select(Derivacion).where(_visibles(usuario)).options(*_tray_options())
         if f.area_destino_id is not None:
             query = query.where(Derivacion.area_destino_id == f.area_destino_id)
         if f.area_origen_id is not None:
@@ -86,3 +88,38 @@ class DerivacionService:
             cursor=cursor,
             page=page,
         )
+
+    async def recibir_copia(self, usuario: Usuario, derivacion_id: int) -> Derivacion:
+        """The destination area acknowledges a copy; the document's own state does not change."""
+        exigir_escritura(usuario)
+        derivacion = (
+            await self.session.scalars(
+                select(Derivacion).where(Derivacion.id == derivacion_id, _visibles(usuario)).with_for_update()
+            )
+        ).first()
+        if derivacion is None:
+            raise NotFound(f"derivacion {derivacion_id} not found")
+        if usuario.rol is not Rol.ADMIN and usuario.area_id != derivacion.area_destino_id:
+            raise Forbidden("the copy was sent to another area")
+        if not derivacion.es_copia:
+            raise Conflict("the main routing is received with POST /documentos/{id}/recibir")
+        if derivacion.estado is not EstadoDerivacion.PENDIENTE:
+            raise Conflict(
+                f"a routing in state {derivacion.estado.value} cannot be received",
+                estado_actual=derivacion.estado.value,
+            )
+        derivacion.estado = EstadoDerivacion.RECIBIDA
+        derivacion.recibido_por_id = usuario.id
+        derivacion.fecha_recepcion = datetime.now(UTC)
+        self.session.add(
+            Historial(
+                documento_id=derivacion.documento_id,
+                evento=EventoHistorial.RECIBIDO,
+                usuario_id=usuario.id,
+                area_id=usuario.area_id,
+                detalle={"derivacion_id": derivacion.id, "es_copia": True},
+            )
+        )
+        await self.session.flush()
+        query = select(Derivacion).where(Derivacion.id == derivacion_id).options(*_tray_options())
+        return (await self.session.scalars(query.execution_options(populate_existing=True))).one()

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,6 +133,46 @@ def rango_de_dias(
     return condiciones
 
 
+def documento_vencido() -> ColumnElement[bool]:
+    """Open and past its deadline in the office's calendar (the session runs in its timezone)."""
+    return and_(
+        Documento.estado.in_(ESTADOS_ABIERTOS),
+        func.coalesce(Documento.fecha_limite < func.current_date(), False),
+    )
+
+
+def _json(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _misma_solicitud(documento: Documento, data: DocumentoCreate) -> bool:
+    """Whether a replayed registration asks for the document that the key already produced."""
+    remitente_ok = (
+        documento.remitente_id == data.remitente_id
+        if data.remitente_id is not None
+        else data.remitente is not None
+        and documento.remitente.numero_documento_identidad == data.remitente.numero_documento_identidad
+        and documento.remitente.tipo_documento_identidad == data.remitente.tipo_documento_identidad
+    )
+    return remitente_ok and (
+        documento.tipo_documento_id,
+        documento.numero_documento,
+        documento.asunto,
+        documento.folios,
+        documento.procedimiento_id,
+        documento.canal,
+        documento.prioridad,
+    ) == (
+        data.tipo_documento_id,
+        data.numero_documento,
+        data.asunto,
+        data.folios,
+        data.procedimiento_id,
+        data.canal,
+        data.prioridad,
+    )
+
+
 class DocumentoService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -186,10 +227,7 @@ class DocumentoService:
             pattern = f"%{escape_like(f.numero_documento)}%"
             query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
         if f.vencidos is not None:
-            vencido = and_(
-                Documento.estado.in_(ESTADOS_ABIERTOS), Documento.fecha_limite < func.current_date()
-            )
-            query = query.where(vencido if f.vencidos else ~vencido)
+            query = query.where(documento_vencido() if f.vencidos else ~documento_vencido())
         if f.q:
             tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
             query = query.where(Documento.busqueda.op("@@")(tsquery))
@@ -247,7 +285,14 @@ class DocumentoService:
                 select(Documento.id).where(Documento.idempotency_key == scoped_key)
             )
             if existing is not None:
-                return await self.obtener(usuario, existing), False
+                documento = await self.obtener(usuario, existing)
+                if not _misma_solicitud(documento, data):
+                    raise InvalidInput(
+                        "this Idempotency-Key was already used for a different document",
+                        field="idempotency-key",
+                        location="header",
+                    )
+                return documento, False
 
         await self._exigir_activo(TipoDocumento, data.tipo_documento_id, "tipo_documento_id")
         plazo: int | None = None
@@ -261,7 +306,9 @@ class DocumentoService:
 
         ahora = datetime.now(UTC)
         documento = Documento(
-            numero_expediente=await self._siguiente_numero(ahora.year),
+            numero_expediente=await self._siguiente_numero(
+                ahora.astimezone(ZoneInfo(get_settings().timezone)).year
+            ),
             codigo_verificacion="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
             tipo_documento_id=data.tipo_documento_id,
             numero_documento=data.numero_documento,
@@ -407,22 +454,19 @@ class DocumentoService:
                 f"a document in state {documento.estado.value} cannot be changed",
                 estado_actual=documento.estado.value,
             )
-        cambios = data.model_dump(exclude_unset=True, exclude={"version"})
-        if "tipo_documento_id" in cambios:
-            await self._exigir_activo(TipoDocumento, cambios["tipo_documento_id"], "tipo_documento_id")
-        changed = {key: value for key, value in cambios.items() if getattr(documento, key) != value}
+        requested = data.model_dump(exclude_unset=True, exclude={"version"})
+        if "tipo_documento_id" in requested:
+            await self._exigir_activo(TipoDocumento, requested["tipo_documento_id"], "tipo_documento_id")
+        changed = {key: value for key, value in requested.items() if getattr(documento, key) != value}
         if not changed:
             return await self.obtener(usuario, documento.id)
+        detalle = {
+            key: {"antes": _json(getattr(documento, key)), "despues": _json(value)}
+            for key, value in changed.items()
+        }
         for key, value in changed.items():
             setattr(documento, key, value)
-        self._registrar_evento(
-            documento,
-            usuario,
-            EventoHistorial.ACTUALIZADO,
-            None,
-            None,
-            {"campos": sorted(changed), **{k: str(v) for k, v in changed.items()}},
-        )
+        self._registrar_evento(documento, usuario, EventoHistorial.ACTUALIZADO, None, None, detalle)
         return await self._guardar(usuario, documento)
 
     async def derivar(self, usuario: Usuario, documento_id: int, data: DerivarRequest) -> Documento:
@@ -441,7 +485,7 @@ class DocumentoService:
                     f"indicacion {min(missing)} does not exist", field="destinos.indicacion_id"
                 )
         principal = next(d for d in data.destinos if not d.es_copia)
-        if principal.area_id == documento.area_actual_id:
+        if any(d.area_id == documento.area_actual_id for d in data.destinos):
             raise InvalidInput("the document is already in that area", field="destinos.area_id")
 
         ahora = datetime.now(UTC)
@@ -563,6 +607,7 @@ class DocumentoService:
             EventoHistorial.ARCHIVADO,
             {"comentario": data.comentario},
         )
+        self._cerrar_derivaciones(documento, EstadoDerivacion.ATENDIDA)
         return await self._guardar(usuario, documento)
 
     async def observar(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
@@ -571,16 +616,23 @@ class DocumentoService:
         self._transicion(
             documento, usuario, EstadoDocumento.OBSERVADO, EventoHistorial.OBSERVADO, {"motivo": data.motivo}
         )
-        documento.observacion = data.motivo
         return await self._guardar(usuario, documento)
 
     async def anular(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
         exigir_rol(usuario, Rol.ADMIN, Rol.MESA_PARTES)
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
+        exigir_area_actual(usuario, documento)
         self._transicion(
             documento, usuario, EstadoDocumento.ANULADO, EventoHistorial.ANULADO, {"motivo": data.motivo}
         )
+        self._cerrar_derivaciones(documento, EstadoDerivacion.ANULADA)
+        return await self._guardar(usuario, documento)
+
+    def _cerrar_derivaciones(self, documento: Documento, estado: EstadoDerivacion) -> None:
+        """A closed document leaves no routing open in any tray (main or copy)."""
+        ahora = datetime.now(UTC)
         for derivacion in documento.derivaciones:
             if derivacion.estado in ESTADOS_DERIVACION_ACTIVA:
-                derivacion.estado = EstadoDerivacion.ANULADA
-        return await self._guardar(usuario, documento)
+                derivacion.estado = estado
+                if estado is EstadoDerivacion.ATENDIDA:
+                    derivacion.fecha_atencion = ahora

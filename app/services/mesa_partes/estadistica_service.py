@@ -8,10 +8,9 @@ from sqlalchemy import and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.mesa_partes import Area, Documento, TipoDocumento, Usuario
-from app.models.mesa_partes.enums import ESTADOS_ABIERTOS
 from app.schemas.mesa_partes.estadistica import Conteo, Estadisticas
 from app.services.mesa_partes.acceso import filtro_visibilidad
-from app.services.mesa_partes.documento_service import rango_de_dias
+from app.services.mesa_partes.documento_service import documento_vencido, rango_de_dias
 
 
 class EstadisticaService:
@@ -32,7 +31,7 @@ class EstadisticaService:
                 .select_from(Documento)
                 .join(Area, Area.id == Documento.area_actual_id)
                 .where(where)
-                .group_by(Area.sigla)
+                .group_by(Area.id, Area.sigla)
                 .order_by(func.count().desc())
             )
         ).all()
@@ -42,7 +41,7 @@ class EstadisticaService:
                 .select_from(Documento)
                 .join(TipoDocumento, TipoDocumento.id == Documento.tipo_documento_id)
                 .where(where)
-                .group_by(TipoDocumento.nombre)
+                .group_by(TipoDocumento.id, TipoDocumento.nombre)
                 .order_by(func.count().desc())
             )
         ).all()
@@ -53,12 +52,7 @@ class EstadisticaService:
         otros = (
             await self.session.execute(
                 select(
-                    func.count().filter(
-                        and_(
-                            Documento.estado.in_(ESTADOS_ABIERTOS),
-                            Documento.fecha_limite < func.current_date(),
-                        )
-                    ),
+                    func.count().filter(documento_vencido()),
                     func.avg(extract("epoch", Documento.fecha_atencion - Documento.fecha_recepcion)).filter(
                         Documento.fecha_atencion.is_not(None)
                     ),

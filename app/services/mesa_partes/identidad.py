@@ -9,8 +9,8 @@ from app.models.mesa_partes.enums import TipoDocumentoIdentidad
 RUC_FACTORS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 RUC_PREFIXES = ("10", "15", "16", "17", "20")
 _PATTERNS = {
-    TipoDocumentoIdentidad.DNI: re.compile(r"^\d{8}$"),
-    TipoDocumentoIdentidad.RUC: re.compile(r"^\d{11}$"),
+    TipoDocumentoIdentidad.DNI: re.compile(r"^[0-9]{8}$"),
+    TipoDocumentoIdentidad.RUC: re.compile(r"^[0-9]{11}$"),
     TipoDocumentoIdentidad.CE: re.compile(r"^[A-Z0-9]{8,12}$"),
     TipoDocumentoIdentidad.PASAPORTE: re.compile(r"^[A-Z0-9]{6,12}$"),
 }
@@ -25,6 +25,7 @@ def ruc_check_digit(first_ten: str) -> int:
 def ruc_is_valid(ruc: str) -> bool:
     return (
         len(ruc) == 11
+        and ruc.isascii()
         and ruc.isdigit()
         and ruc[:2] in RUC_PREFIXES
         and ruc_check_digit(ruc[:10]) == int(ruc[10])

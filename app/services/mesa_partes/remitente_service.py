@@ -27,9 +27,9 @@ class RemitenteService:
         insert_stmt = pg_insert(Remitente).values(**remitente.model_dump())
         stmt = insert_stmt.on_conflict_do_update(
             index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
+            # A known identity keeps its name: a typo at the desk must not rename the sender of every
+            # earlier document. Only contact data is refreshed.
             set_={
-                "nombre": insert_stmt.excluded.nombre,
-                "tipo_persona": insert_stmt.excluded.tipo_persona,
                 "email": func.coalesce(insert_stmt.excluded.email, Remitente.email),
                 "telefono": func.coalesce(insert_stmt.excluded.telefono, Remitente.telefono),
                 "direccion": func.coalesce(insert_stmt.excluded.direccion, Remitente.direccion),
@@ -42,6 +42,8 @@ class RemitenteService:
 
     async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[Remitente]:
         """Senders by identity number (exact) and/or a fragment of the name, best matches first."""
+        if not q and not numero:
+            raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
         query = select(Remitente)
         if numero:
             query = query.where(Remitente.numero_documento_identidad == numero.upper())

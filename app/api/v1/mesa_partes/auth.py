@@ -16,7 +16,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/login", response_model=Token, responses=error_responses(Unauthorized))
 async def login(data: LoginRequest, session: SessionDep) -> Token:
     usuario = await UsuarioService(session).autenticar(data.username, data.password)
-    token, expires_in = create_access_token(usuario.id, {"rol": usuario.rol.value})
+    token, expires_in = create_access_token(usuario.id)
     return Token(access_token=token, expires_in=expires_in, usuario=Usuario.model_validate(usuario))
 
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import CurrentUser, SessionDep
-from app.core.errors import InvalidInput, Unauthorized, error_responses
+from app.api.deps import CurrentUser, IdPath, SessionDep
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.models.mesa_partes.enums import EstadoDerivacion
 from app.schemas.mesa_partes.common import Fecha, Page
 from app.schemas.mesa_partes.documento import DerivacionListItem
@@ -54,3 +54,17 @@ async def listar_derivaciones(
         usuario, filtros, page_size=page_size, cursor=cursor, page=page
     )
     return Page[DerivacionListItem].model_validate(pagina)
+
+
+@router.post(
+    "/{derivacion_id}/recibir",
+    response_model=DerivacionListItem,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict),
+)
+async def recibir_copia(
+    derivacion_id: IdPath, session: SessionDep, usuario: CurrentUser
+) -> DerivacionListItem:
+    """Acknowledge a copy (es_copia) in its destination area; the main routing uses the document's."""
+    return DerivacionListItem.model_validate(
+        await DerivacionService(session).recibir_copia(usuario, derivacion_id)
+    )

@@ -7,15 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import CurrentUser, IdPath, SessionDep
-from app.core.errors import NotFound, Unauthorized, error_responses
+from app.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.models.mesa_partes.enums import Rol
 from app.schemas.mesa_partes.common import TEXT_PATTERN
 from app.schemas.mesa_partes.remitente import Remitente
+from app.services.mesa_partes.acceso import exigir_rol
 from app.services.mesa_partes.remitente_service import RemitenteService
 
 router = APIRouter(prefix="/remitentes", tags=["remitentes"])
+# Personal data: the desk and the auditors; an especialista sees a sender only inside a document.
+ROLES_REMITENTES = (Rol.ADMIN, Rol.MESA_PARTES, Rol.AUDITOR)
 
 
-@router.get("", response_model=list[Remitente], responses=error_responses(Unauthorized))
+@router.get(
+    "", response_model=list[Remitente], responses=error_responses(Unauthorized, Forbidden, InvalidInput)
+)
 async def buscar_remitentes(
     session: SessionDep,
     usuario: CurrentUser,
@@ -26,10 +32,14 @@ async def buscar_remitentes(
     numero: Annotated[str | None, Query(min_length=6, max_length=20, pattern=r"^[A-Za-z0-9]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[Remitente]:
+    exigir_rol(usuario, *ROLES_REMITENTES)
     remitentes = await RemitenteService(session).buscar(q=q, numero=numero, limit=limit)
     return [Remitente.model_validate(r) for r in remitentes]
 
 
-@router.get("/{remitente_id}", response_model=Remitente, responses=error_responses(Unauthorized, NotFound))
+@router.get(
+    "/{remitente_id}", response_model=Remitente, responses=error_responses(Unauthorized, Forbidden, NotFound)
+)
 async def obtener_remitente(remitente_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Remitente:
+    exigir_rol(usuario, *ROLES_REMITENTES)
     return Remitente.model_validate(await RemitenteService(session).obtener(remitente_id))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.11 and install the project when pyproject.toml changed.
-# Usage: source scripts/bootstrap.sh [extras]   (extras: "dev" for the test tools)
+# Usage: bash scripts/bootstrap.sh [extras]   (extras: "dev" for the test tools)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-}"

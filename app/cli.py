@@ -15,7 +15,15 @@ from sqlalchemy import text
 
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.database import db
-from app.services.mesa_partes import seed_service
+from app.services.mesa_partes.seed import (
+    ALL_ESPECIALISTA_AREAS,
+    ensure_admin,
+    ensure_staff,
+    seed_catalogos,
+    seed_demo,
+    seed_documentos,
+    staff_users,
+)
 
 DEMO_DOCUMENTOS = 300
 # Any constant works: it only has to be the same for every process running `demo` at once.
@@ -30,25 +38,25 @@ def _password() -> tuple[str, bool]:
     return secrets.token_urlsafe(12), True
 
 
-def _banner(username: str, password: str | None, otros: Sequence[str]) -> str:
+def _banner(username: str, password: str | None, others: Sequence[str]) -> str:
     """How to log in; `password` None means it came from settings and is not echoed."""
     url = get_settings().public_base_url.rstrip("/") + "/api/v1/auth/login"
     shown = password if password is not None else "$ADMIN_PASSWORD"
-    linea = "=" * 78
+    rule = "=" * 78
     lines = [
-        linea,
+        rule,
         f"  Log in as {username} / {shown}",
     ]
     if password is None:
         lines.append("  (the password is the ADMIN_PASSWORD setting)")
-    if otros:
-        lines.append(f"  Staff accounts with the same password: {', '.join(otros)}")
+    if others:
+        lines.append(f"  Staff accounts with the same password: {', '.join(others)}")
     lines += [
         "",
         f"  curl -s -X POST {url} \\",
         "       -H 'Content-Type: application/json' \\",
         f"""       -d '{{"username": "{username}", "password": "{shown}"}}'""",
-        linea,
+        rule,
     ]
     return "\n".join(lines)
 
@@ -57,74 +65,72 @@ def migrate() -> None:
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
 
 
-async def _esquema_presente() -> bool:
+async def _schema_present() -> bool:
+    """True when migrated; otherwise says so on stderr."""
     async with db.engine.connect() as conn:
-        return bool(await conn.scalar(text("SELECT to_regclass('public.usuarios') IS NOT NULL")))
+        if await conn.scalar(text("SELECT to_regclass('public.usuarios') IS NOT NULL")):
+            return True
+    print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+    return False
 
 
 async def demo() -> int:
     """First-start bootstrap: catalogs, admin, demo staff and documents, only on an empty database."""
     settings = get_settings()
     try:
-        if not await _esquema_presente():
-            print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+        if not await _schema_present():
             return 1
         async with db.engine.connect() as conn:
             # Two processes starting together must not both seed.
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:clave)"), {"clave": _DEMO_LOCK})
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEMO_LOCK})
             if await conn.scalar(text("SELECT EXISTS (SELECT 1 FROM usuarios)")):
                 print("demo data already present")
                 return 0
-            password, generado = _password()
-            await seed_service.seed_catalogos(conn)
-            await seed_service.ensure_admin(conn, settings.admin_username, settings.admin_email, password)
-            report = await seed_service.seed_demo(
+            password, generated = _password()
+            await seed_catalogos(conn)
+            await ensure_admin(conn, settings.admin_username, settings.admin_email, password)
+            report = await seed_demo(
                 conn, password=password, documentos=DEMO_DOCUMENTOS, progress=lambda _: None
             )
             await conn.commit()
     finally:
         await db.dispose()
-    staff = [u.username for u in seed_service.staff_users()]
-    print(f"demo data loaded: {report.filas.get('documentos', 0)} documents, {len(staff) + 1} users")
-    print(_banner(settings.admin_username, password if generado else None, staff))
+    staff = [u.username for u in staff_users()]
+    print(f"demo data loaded: {report.rows.get('documentos', 0)} documents, {len(staff) + 1} users")
+    print(_banner(settings.admin_username, password if generated else None, staff))
     return 0
 
 
-async def seed(documentos: int, semilla: int, chunk: int, procesos: int | None = None) -> int:
+async def seed(documentos: int, random_seed: int, chunk: int, processes: int | None = None) -> int:
     """Catalogs and base users if missing, then the bulk load of `documentos` documents."""
     settings = get_settings()
-    inicio = time.perf_counter()
+    started = time.perf_counter()
     try:
-        if not await _esquema_presente():
-            print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+        if not await _schema_present():
             return 1
-        password, generado = _password()
+        password, generated = _password()
         async with db.engine.connect() as conn:
-            await seed_service.seed_catalogos(conn)
-            admin = await seed_service.ensure_admin(
-                conn, settings.admin_username, settings.admin_email, password
-            )
-            creados = await seed_service.ensure_staff(
-                conn, password, areas_especialista=seed_service.TODAS_LAS_AREAS
-            )
+            await seed_catalogos(conn)
+            admin = await ensure_admin(conn, settings.admin_username, settings.admin_email, password)
+            created = await ensure_staff(conn, password, areas_especialista=ALL_ESPECIALISTA_AREAS)
             await conn.commit()
-        if admin or creados:
-            print(f"created {int(admin) + creados} user accounts")
-            nombres = [u.username for u in seed_service.staff_users(seed_service.TODAS_LAS_AREAS)]
-            print(_banner(settings.admin_username, password if generado else None, [*nombres[:3], "..."]))
-        report = await seed_service.seed_documentos(
-            db.engine, documentos, seed=semilla, chunk=chunk, procesos=procesos
+        if admin or created:
+            print(f"created {int(admin) + created} user accounts")
+            usernames = [u.username for u in staff_users(ALL_ESPECIALISTA_AREAS)]
+            print(_banner(settings.admin_username, password if generated else None, [*usernames[:3], "..."]))
+        report = await seed_documentos(
+            db.engine, documentos, seed=random_seed, chunk=chunk, processes=processes
         )
     finally:
         await db.dispose()
     print(report)
-    print(f"total wall time (including start-up and users): {time.perf_counter() - inicio:.1f} s")
+    print(f"total wall time (including start-up and users): {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__)
-    sub = parser.add_subparsers(dest="comando", required=True)
+    sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="alembic upgrade head")
     sub.add_parser(
         "demo", help="first-start bootstrap: admin, demo staff and 300 documents on an empty database"
@@ -140,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="documents per COPY batch (default: 10,000)",
     )
     p_seed.add_argument(
-        "--procesos",
+        "--processes",
         type=int,
         default=None,
         metavar="P",
@@ -148,14 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.comando == "migrate":
+    if args.command == "migrate":
         migrate()
         return 0
-    if args.comando == "demo":
+    if args.command == "demo":
         return asyncio.run(demo())
-    if args.documentos < 0 or args.chunk_size < 1 or (args.procesos is not None and args.procesos < 1):
-        parser.error("--documentos must be >= 0, --chunk-size and --procesos >= 1")
-    return asyncio.run(seed(args.documentos, args.seed, args.chunk_size, args.procesos))
+    if args.documentos < 0 or args.chunk_size < 1 or (args.processes is not None and args.processes < 1):
+        parser.error("--documentos must be >= 0, --chunk-size and --processes >= 1")
+    return asyncio.run(seed(args.documentos, args.seed, args.chunk_size, args.processes))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import PROJECT_ROOT
-from app.services.mesa_partes import seed_service
 from app.services.mesa_partes.identidad import ruc_is_valid
+from app.services.mesa_partes.seed import seed_catalogos, seed_documentos
 from tests.conftest import World
 from tests.helpers import rolled_back, scratch_database
 
@@ -28,11 +28,11 @@ async def test_bulk_load_is_consistent(world: World) -> None:
 
 async def _bulk_load_checks(conn: AsyncConnection) -> None:
     before = await scalar(conn, "SELECT count(*) FROM documentos")
-    await seed_service.seed_catalogos(conn)
-    report = await seed_service.seed_documentos(
-        conn, 2_000, seed=7, hasta=datetime(2026, 11, 20, tzinfo=UTC), progress=lambda _: None
+    await seed_catalogos(conn)
+    report = await seed_documentos(
+        conn, 2_000, seed=7, until=datetime(2026, 11, 20, tzinfo=UTC), progress=lambda _: None
     )
-    assert report.filas["documentos"] == 2_000
+    assert report.rows["documentos"] == 2_000
     assert await scalar(conn, "SELECT count(*) FROM documentos") == before + 2_000
     nuevos = "SELECT * FROM documentos ORDER BY id DESC LIMIT 2000"
     checks = {

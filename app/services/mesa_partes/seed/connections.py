@@ -1,0 +1,49 @@
+"""Connection plumbing shared by the loader and the schema rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, TypeAlias, cast
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    RawConnection: TypeAlias = asyncpg.Connection[asyncpg.Record]
+
+# The app's 30 s statement timeout would cut index builds and big updates short.
+NO_LIMITS = "SET statement_timeout = 0; SET maintenance_work_mem = '1GB'"
+
+
+async def raw_connection(conn: AsyncConnection) -> RawConnection:
+    fairy = await conn.get_raw_connection()
+    return cast("RawConnection", fairy.driver_connection)
+
+
+@contextlib.asynccontextmanager
+async def private_connection(engine: AsyncEngine, settings: str) -> AsyncIterator[RawConnection]:
+    """A connection with session `settings`, closed afterwards rather than returned to the pool,
+    where its settings (and any codec set on it) would leak into the app's sessions."""
+    async with engine.connect() as conn:
+        try:
+            raw = await raw_connection(conn)
+            await raw.execute(settings)
+            yield raw
+        finally:
+            await conn.invalidate()
+
+
+@contextlib.asynccontextmanager
+async def task_group() -> AsyncIterator[asyncio.TaskGroup]:
+    """A TaskGroup that raises its only error as itself rather than wrapped in an ExceptionGroup."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            yield group
+    except BaseExceptionGroup as errors:
+        first: BaseException = errors
+        while isinstance(first, BaseExceptionGroup) and len(first.exceptions) == 1:
+            first = first.exceptions[0]
+        raise first from None

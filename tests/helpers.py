@@ -5,7 +5,9 @@ The fixtures built on them (`api`, `own_catalog`, `own_user`) are in `tests/conf
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.core.config import PROJECT_ROOT
 from app.core.database import db
 
 if TYPE_CHECKING:
@@ -131,3 +134,19 @@ async def scratch_database() -> AsyncIterator[str]:
         async with db.engine.connect() as admin:
             admin = await admin.execution_options(isolation_level="AUTOCOMMIT")
             await admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def run_module(module: str, *args: str, env: dict[str, str], limit_s: float = 300) -> tuple[int, str]:
+    """Run `python -m module args` from the project root; returns the exit code and the output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=str(PROJECT_ROOT),
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=limit_s)
+    return process.returncode or 0, output.decode(errors="replace")

@@ -4,10 +4,7 @@ by itself (check constraints, the full-text trigger)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -24,7 +21,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.database import db
 from app.models import mesa_partes  # noqa: F401 - registers every table on the metadata
 from app.models.base import Base
-from tests.helpers import rolled_back, scratch_database
+from tests.helpers import rolled_back, run_module, scratch_database
 
 EXPECTED_SECONDARY_INDEXES = 51
 EXPECTED_TABLES = 16
@@ -308,19 +305,8 @@ async def test_models_build_the_same_catalog_as_migrations() -> None:
 
 
 async def _alembic(database_url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "alembic",
-        *args,
-        cwd=str(PROJECT_ROOT),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=180)
-    assert process.returncode == 0, f"alembic {' '.join(args)} failed:\n{output.decode(errors='replace')}"
+    code, output = await run_module("alembic", *args, env={"DATABASE_URL": database_url}, limit_s=180)
+    assert code == 0, f"alembic {' '.join(args)} failed:\n{output}"
 
 
 async def test_downgrade_and_upgrade_roundtrip() -> None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.config import PROJECT_ROOT
 from app.services.mesa_partes.identidad import ruc_is_valid
 from app.services.mesa_partes.seed import seed_catalogos, seed_documentos
 from tests.conftest import World
-from tests.helpers import rolled_back, scratch_database
+from tests.helpers import rolled_back, run_module, scratch_database
 
 
 async def scalar(conn: AsyncConnection, sql: str) -> int:
@@ -85,21 +81,10 @@ async def _bulk_load_checks(conn: AsyncConnection) -> None:
 async def test_demo_bootstraps_once() -> None:
     """`python -m app.cli demo` on a migrated empty database loads once, then does nothing."""
     async with scratch_database() as url:
-        env = {**os.environ, "DATABASE_URL": url, "ADMIN_PASSWORD": "clave-demo-segura"}
+        env = {"DATABASE_URL": url, "ADMIN_PASSWORD": "clave-demo-segura"}
 
         async def cli(*args: str) -> tuple[int, str]:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "app.cli",
-                *args,
-                cwd=str(PROJECT_ROOT),
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-            output, _ = await asyncio.wait_for(process.communicate(), timeout=300)
-            return process.returncode or 0, output.decode(errors="replace")
+            return await run_module("app.cli", *args, env=env)
 
         assert (await cli("migrate"))[0] == 0
         code, first = await cli("demo")

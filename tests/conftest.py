@@ -28,7 +28,6 @@ else:
     _embedded_pgdata = _tmp_root / "pg"
     os.environ["DATABASE_URL"] = start_embedded(_embedded_pgdata, temporary=True)
 os.environ.setdefault("STORAGE_DIR", str(_tmp_root / "storage"))
-os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 
 import httpx  # noqa: E402

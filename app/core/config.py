@@ -17,7 +17,6 @@ class Settings(BaseSettings):
     )
 
     app_name: str = "mesa-partes"
-    environment: str = Field(default="development", description="development | test | production")
     log_level: str = "INFO"
 
     # Database. Unset → the embedded PostgreSQL wheel serves a cluster kept under `data_dir`.
@@ -44,13 +43,6 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Lima"
     storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
-    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
-    idempotency_ttl_hours: int = Field(default=24, ge=1)
-
-    # Performance / observability.
-    slow_query_ms: float = Field(default=200.0, ge=0)
-    query_count_header: bool = True
-    query_count_warning: int = Field(default=10, ge=1)
 
 
 @lru_cache

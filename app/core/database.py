@@ -43,10 +43,6 @@ def count_statements() -> Iterator[StatementStats]:
         _current_stats.reset(token)
 
 
-def current_statement_stats() -> StatementStats | None:
-    return _current_stats.get()
-
-
 def _before_cursor_execute(
     conn: Connection,
     cursor: Any,

@@ -65,11 +65,6 @@ class InvalidInput(AppError):
         return {"detail": [{"loc": loc, "msg": self.message, "type": self.code}]}
 
 
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "payload_too_large"
-
-
 def unique_violation(exc: IntegrityError) -> str | None:
     """The constraint name when `exc` is a unique violation (SQLSTATE 23505), else None."""
     if getattr(exc.orig, "sqlstate", None) != "23505":

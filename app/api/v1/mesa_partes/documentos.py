@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel
 
 from app.api.deps import CurrentUser, IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.models.mesa_partes import Documento as DocumentoModel
+from app.models.mesa_partes import Usuario
 from app.models.mesa_partes.enums import Canal, EstadoDocumento, Prioridad
 from app.schemas.mesa_partes.common import TEXT_PATTERN, Fecha, Page
 from app.schemas.mesa_partes.documento import (
@@ -111,55 +115,44 @@ async def actualizar_documento(
     return Documento.model_validate(await DocumentoService(session).actualizar(usuario, documento_id, data))
 
 
-@router.post("/{documento_id}/derivar", response_model=Documento, responses=WRITE_ERRORS)
-async def derivar_documento(
-    documento_id: IdPath, data: DerivarRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    """Route to one main area and, optionally, others as copies."""
-    return Documento.model_validate(await DocumentoService(session).derivar(usuario, documento_id, data))
+# The workflow actions share one shape: POST a body with the version read, get the new detail.
+Accion = Callable[[DocumentoService, Usuario, int, Any], Awaitable[DocumentoModel]]
 
 
-@router.post("/{documento_id}/recibir", response_model=Documento, responses=WRITE_ERRORS)
-async def recibir_documento(
-    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).recibir(usuario, documento_id, data))
+def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str) -> None:
+    async def endpoint(
+        documento_id: IdPath, data: BaseModel, session: SessionDep, usuario: CurrentUser
+    ) -> Documento:
+        return Documento.model_validate(await accion(DocumentoService(session), usuario, documento_id, data))
+
+    endpoint.__annotations__["data"] = body  # FastAPI reads the body schema from the annotation
+    router.add_api_route(
+        f"/{{documento_id}}/{nombre}",
+        endpoint,
+        methods=["POST"],
+        response_model=Documento,
+        responses=WRITE_ERRORS,
+        name=f"{nombre}_documento",
+        description=descripcion,
+    )
 
 
-@router.post("/{documento_id}/procesar", response_model=Documento, responses=WRITE_ERRORS)
-async def procesar_documento(
-    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).procesar(usuario, documento_id, data))
-
-
-@router.post("/{documento_id}/atender", response_model=Documento, responses=WRITE_ERRORS)
-async def atender_documento(
-    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).atender(usuario, documento_id, data))
-
-
-@router.post("/{documento_id}/archivar", response_model=Documento, responses=WRITE_ERRORS)
-async def archivar_documento(
-    documento_id: IdPath, data: AccionRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).archivar(usuario, documento_id, data))
-
-
-@router.post("/{documento_id}/observar", response_model=Documento, responses=WRITE_ERRORS)
-async def observar_documento(
-    documento_id: IdPath, data: MotivoRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    """Return the document to the sender for correction."""
-    return Documento.model_validate(await DocumentoService(session).observar(usuario, documento_id, data))
-
-
-@router.post("/{documento_id}/anular", response_model=Documento, responses=WRITE_ERRORS)
-async def anular_documento(
-    documento_id: IdPath, data: MotivoRequest, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).anular(usuario, documento_id, data))
+_accion(
+    "derivar",
+    DerivarRequest,
+    DocumentoService.derivar,
+    "Route to one main area and, optionally, others as copies.",
+)
+_accion("recibir", AccionRequest, DocumentoService.recibir, "The main area acknowledges the document.")
+_accion("procesar", AccionRequest, DocumentoService.procesar, "The area starts working on it.")
+_accion("atender", AccionRequest, DocumentoService.atender, "The area resolves it.")
+_accion(
+    "archivar", AccionRequest, DocumentoService.archivar, "Close and file it; every open routing is closed."
+)
+_accion(
+    "observar", MotivoRequest, DocumentoService.observar, "Return the document to the sender for correction."
+)
+_accion("anular", MotivoRequest, DocumentoService.anular, "Annul a document registered by mistake.")
 
 
 @router.get(

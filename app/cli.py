@@ -1,4 +1,4 @@
-"""Operator commands: `python -m app.cli migrate | demo | seed --documentos N [--seed S]`."""
+"""Operator commands: `python -m app.cli migrate | demo | seed --documentos N [--seed S] | warmup-cache`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
+from app.core.cache import get_cache
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.database import db
+from app.services.mesa_partes import caching
+from app.services.mesa_partes.cache_warmup import warmup_cache
 from app.services.mesa_partes.seed import (
     ALL_ESPECIALISTA_AREAS,
     ensure_admin,
@@ -93,6 +96,7 @@ async def demo() -> int:
                 conn, password=password, documentos=DEMO_DOCUMENTOS, progress=lambda _: None
             )
             await conn.commit()
+        await _forget_cached_data()
     finally:
         await db.dispose()
     staff = [u.username for u in staff_users()]
@@ -121,10 +125,38 @@ async def seed(documentos: int, random_seed: int, chunk: int, processes: int | N
         report = await seed_documentos(
             db.engine, documentos, seed=random_seed, chunk=chunk, processes=processes
         )
+        await _forget_cached_data()
     finally:
         await db.dispose()
     print(report)
     print(f"total wall time (including start-up and users): {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+async def _forget_cached_data() -> None:
+    """Rows were written behind the service's back: every cached view of them is stale."""
+    cache = get_cache()
+    try:
+        await cache.invalidate(*caching.TODOS)
+    finally:
+        await cache.close()
+
+
+async def warmup() -> int:
+    cache = get_cache()
+    try:
+        if not await _schema_present():
+            return 1
+        report = await warmup_cache()
+        print(
+            f"cache warmed in {report.seconds:.2f} s on {cache.backend}: "
+            f"catalogs {', '.join(report.catalogos)}; statistics for {report.estadisticas} scopes"
+        )
+        if cache.backend != "redis":
+            print("note: without Redis the warmed entries live only in this process", file=sys.stderr)
+    finally:
+        await cache.close()
+        await db.dispose()
     return 0
 
 
@@ -135,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser(
         "demo", help="first-start bootstrap: admin, demo staff and 300 documents on an empty database"
     )
+    sub.add_parser("warmup-cache", help="fill the cache with the catalogs and the statistics")
     p_seed = sub.add_parser("seed", help="bulk-load documents (COPY) for benchmarks")
     p_seed.add_argument("--documentos", type=int, default=1_000_000, metavar="N", help="default: 1,000,000")
     p_seed.add_argument("--seed", type=int, default=42, metavar="S", help="random seed (default: 42)")
@@ -159,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         return asyncio.run(demo())
+    if args.command == "warmup-cache":
+        return asyncio.run(warmup())
     if args.documentos < 0 or args.chunk_size < 1 or (args.processes is not None and args.processes < 1):
         parser.error("--documentos must be >= 0, --chunk-size and --processes >= 1")
     return asyncio.run(seed(args.documentos, args.seed, args.chunk_size, args.processes))

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.api.health import router as health_router
 from app.api.v1.router import api_router
+from app.core.cache import get_cache
 from app.core.config import get_settings
 from app.core.database import db
 from app.core.embedded_pg import release_all
@@ -20,6 +21,7 @@ from app.core.errors import install_error_handlers
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     db.engine  # noqa: B018 - start (or join) the database before the first request
     yield
+    await get_cache().close()
     await db.dispose()
     release_all()
 

@@ -28,6 +28,19 @@ else:
     _embedded_pgdata = _tmp_root / "pg"
     os.environ["DATABASE_URL"] = start_embedded(_embedded_pgdata, temporary=True)
 os.environ.setdefault("STORAGE_DIR", str(_tmp_root / "storage"))
+
+# A real redis-server for the run, unless TEST_REDIS=down: then the suite runs against a Redis
+# that never answers (the degraded mode the cache must survive; scripts/test.sh runs both passes).
+from tests.redis_server import RedisServer, free_port  # noqa: E402
+
+REDIS_DOWN = os.environ.get("TEST_REDIS") == "down"
+redis_server: RedisServer | None = None
+if REDIS_DOWN:
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+else:
+    redis_server = RedisServer(_tmp_root / "redis")
+    redis_server.start()
+    os.environ["REDIS_URL"] = redis_server.url
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
 
 import httpx  # noqa: E402
@@ -35,6 +48,7 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
+from app.core.cache import get_cache  # noqa: E402
 from app.core.config import PROJECT_ROOT  # noqa: E402
 from app.core.database import StatementStats, count_statements, db  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
@@ -57,6 +71,8 @@ PASSWORD = "clave-de-prueba-123"
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the throwaway cluster and remove its files (it was started for this run only)."""
+    if redis_server is not None:
+        redis_server.stop()
     if _embedded_pgdata is not None:
         from app.core.embedded_pg import stop_embedded
 
@@ -80,6 +96,13 @@ def _reset_schema() -> None:
 def migrated_database() -> Iterator[None]:
     _reset_schema()
     yield
+
+
+@pytest.fixture(autouse=True)
+async def fresh_cache() -> None:
+    """Fixtures write rows straight to the database, behind the service's back: each test starts
+    with no cached values (within a test, only the service's own invalidation keeps reads fresh)."""
+    await get_cache().clear()
 
 
 @dataclass

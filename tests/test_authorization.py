@@ -46,6 +46,12 @@ PUBLIC_ROUTES = {
     "/health",
     "/api/v1/auth/login",
     "/api/v1/seguimiento",
+    "/metrics",
+}
+# Catalog lists are public information (TUPA, areas, ISO lists) served with `Cache-Control: public`.
+PUBLIC_CATALOG_LISTS = {
+    f"/api/v1/catalogos/{ruta}"
+    for ruta in ("areas", "tipos-documento", "procedimientos", "indicaciones", "monedas", "paises")
 }
 
 
@@ -175,6 +181,8 @@ def protected_routes() -> list[tuple[str, str]]:
         if not path or path in PUBLIC_ROUTES:
             continue
         method = sorted(m for m in (route.methods or ()) if m != "HEAD")[0]
+        if method == "GET" and path in PUBLIC_CATALOG_LISTS:
+            continue
         url = re.sub(r"\{codigo\}", "PE", path)
         routes.append((method, re.sub(r"\{[^}]+\}", "1", url)))
     return routes
@@ -280,7 +288,7 @@ async def test_deactivated_user_token_and_login_are_401(
     )
     assert off.status_code == 200 and off.json()["activo"] is False, off.text
 
-    for url in ("/api/v1/auth/me", "/api/v1/documentos", "/api/v1/catalogos/areas"):
+    for url in ("/api/v1/auth/me", "/api/v1/documentos", "/api/v1/catalogos/areas/1"):
         response = await api.get(url, headers=headers)
         assert response.status_code == 401, f"{url}: {response.status_code} {response.text}"
         assert response.headers.get("www-authenticate") == "Bearer"

@@ -1,20 +1,25 @@
-"""Liveness and readiness of the service and what it depends on."""
+"""Operations: liveness and readiness of the service and of what it depends on, and `/metrics`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from app.core.cache import get_cache
 from app.core.database import db
+from app.core.metrics import registry
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/health")
 async def health() -> JSONResponse:
+    """200 while the database answers (a cache without Redis is `degraded`, still serving);
+    503 when the database does not."""
     checks: dict[str, Any] = {}
     try:
         async with db.engine.connect() as connection:
@@ -22,7 +27,18 @@ async def health() -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
+    cache = get_cache()
+    redis_ok = await cache.ping()
+    checks["cache"] = {
+        "backend": cache.backend,
+        "status": "ok" if redis_ok or cache.settings.redis_url is None or not cache.enabled else "degraded",
+    }
     healthy = checks["database"] == "ok"
-    return JSONResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks}, status_code=200 if healthy else 503
-    )
+    status = "ok" if healthy and checks["cache"]["status"] == "ok" else "degraded"
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if healthy else 503)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+async def metrics() -> Response:
+    """Prometheus text exposition (per process: scrape each worker, or run one)."""
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

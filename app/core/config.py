@@ -12,8 +12,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
+    # `.env.performance` carries the tuned defaults (cache tiers, timeouts); `.env` overrides it and
+    # the environment overrides both.
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=(PROJECT_ROOT / ".env.performance", PROJECT_ROOT / ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
     )
 
     app_name: str = "mesa-partes"
@@ -29,6 +33,23 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = Field(default=10.0, gt=0)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     db_echo: bool = False
+
+    # Cache. REDIS_URL empty → in-process LRU only; Redis unreachable → the same LRU until it is back.
+    cache_enabled: bool = True
+    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    cache_prefix: str = Field(default="mp", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    cache_ttl_hot: int = Field(default=120, ge=60, le=300)
+    cache_ttl_warm: int = Field(default=900, ge=300, le=1800)
+    cache_ttl_cold: int = Field(default=3600, ge=1800, le=3600)
+    redis_socket_timeout_ms: int = Field(default=200, ge=10, le=10_000)
+    redis_connect_timeout_ms: int = Field(default=200, ge=10, le=10_000)
+    redis_max_connections: int = Field(default=64, ge=1)
+    cache_breaker_failures: int = Field(default=3, ge=1)
+    cache_breaker_cooldown_ms: int = Field(default=5_000, ge=100)
+    cache_local_max_entries: int = Field(default=10_000, ge=100)
+    cache_stale_grace_ms: int = Field(default=60_000, ge=0)
+    cache_lock_ttl_ms: int = Field(default=30_000, ge=100)
+    cache_lock_wait_ms: int = Field(default=3_000, ge=0)
 
     # Auth.
     # Unset: a random secret is generated once and kept in DATA_DIR/.jwt_secret (never a published one).

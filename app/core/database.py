@@ -5,8 +5,9 @@ Requests and tasks commit at their boundary (`session_scope`); services only `fl
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings, get_settings
 from app.core.embedded_pg import resolve_database_url
+
+logger = logging.getLogger("app.database")
 
 
 @dataclass
@@ -127,16 +130,36 @@ class Database:
 db = Database()
 
 
+_AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the unit of work commits (cache invalidation, enqueueing a task);
+    a rollback drops it."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await callback()
+        except Exception:
+            # The data is committed: a failed side effect is logged, it cannot undo the request.
+            logger.exception("after_commit.failed callback=%r", callback)
+
+
 @asynccontextmanager
 async def session_scope() -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error, then run the commit hooks."""
     async with db.sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
+            session.info.pop(_AFTER_COMMIT, None)
             await session.rollback()
             raise
+        await _run_after_commit(session)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:

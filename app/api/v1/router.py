@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.v1 import admin
 from app.api.v1.mesa_partes import (
     auth,
     catalogos,
@@ -27,3 +28,4 @@ for module in (
     usuarios,
 ):
     api_router.include_router(module.router)
+api_router.include_router(admin.router)

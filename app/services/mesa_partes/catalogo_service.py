@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import COLD, WARM, Tier, get_cache
 from app.core.errors import Conflict, InvalidInput, NotFound, unique_violation
 from app.models.base import Base
-from app.models.mesa_partes import Area, Moneda
+from app.models.mesa_partes import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
+from app.schemas.mesa_partes import catalogo as s
+from app.services.mesa_partes import caching
 
 ModelT = TypeVar("ModelT", bound=Base)
 
 # Foreign keys that a catalog write may set, with the model that must hold the referenced row.
 _REFERENCIAS: dict[str, type[Base]] = {"parent_id": Area, "area_id": Area, "moneda_codigo": Moneda}
+
+
+@dataclass(frozen=True)
+class CatalogoPublico:
+    """A catalog whose list is public and cached: its path under /catalogos, rows and shape."""
+
+    ruta: str
+    model: type[Base]
+    schema: type[BaseModel]
+    tier: Tier
+
+
+# Admin-edited catalogs are WARM; the ISO lists change with a release of pycountry, COLD.
+CATALOGOS_PUBLICOS = (
+    CatalogoPublico("areas", Area, s.Area, WARM),
+    CatalogoPublico("tipos-documento", TipoDocumento, s.TipoDocumento, WARM),
+    CatalogoPublico("procedimientos", Procedimiento, s.Procedimiento, WARM),
+    CatalogoPublico("indicaciones", Indicacion, s.Indicacion, WARM),
+    CatalogoPublico("monedas", Moneda, s.Moneda, COLD),
+    CatalogoPublico("paises", Pais, s.Pais, COLD),
+)
 
 
 class CatalogoService:
@@ -25,6 +50,17 @@ class CatalogoService:
 
     async def listar(self, model: type[ModelT]) -> list[ModelT]:
         return list(await self.session.scalars(select(model).order_by(getattr(model, "nombre", None))))
+
+    async def listar_json(self, catalogo: CatalogoPublico, *, refresh: bool = False) -> bytes:
+        """The whole catalog as the JSON body of its list endpoint, cached in the catalog's tier:
+        a hit neither touches the database nor serializes again."""
+
+        async def body() -> bytes:
+            items = [catalogo.schema.model_validate(obj) for obj in await self.listar(catalogo.model)]
+            return TypeAdapter(list[catalogo.schema]).dump_json(items)  # type: ignore[name-defined]
+
+        key = f"{caching.CATALOGOS}:{catalogo.model.__tablename__}"
+        return await get_cache().get_or_compute(key, body, ttl=catalogo.tier, type_=bytes, refresh=refresh)
 
     async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
         obj = await self.session.get(model, key)
@@ -61,6 +97,7 @@ class CatalogoService:
             async with self.session.begin_nested():
                 self.session.add(obj)
                 await self.session.flush()
+            caching.catalogo_cambio(self.session, obj.__tablename__)
         except IntegrityError as exc:
             if unique_violation(exc) is None:
                 raise

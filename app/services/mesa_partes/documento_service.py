@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.cache import WARM, argument_digest, get_cache
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
@@ -45,13 +46,16 @@ from app.models.mesa_partes.enums import (
     Prioridad,
     Rol,
 )
+from app.schemas.mesa_partes.common import Page
 from app.schemas.mesa_partes.documento import (
     AccionRequest,
     DerivarRequest,
     DocumentoCreate,
+    DocumentoListItem,
     DocumentoUpdate,
     MotivoRequest,
 )
+from app.services.mesa_partes import caching
 from app.services.mesa_partes.acceso import (
     exigir_area_actual,
     exigir_escritura,
@@ -202,6 +206,33 @@ class DocumentoService:
             cursor=cursor,
             page=page,
             ascending=ascendente,
+        )
+
+    async def buscar(
+        self,
+        usuario: Usuario,
+        filtros: FiltrosDocumento,
+        *,
+        page_size: int,
+        cursor: str | None = None,
+        page: int | None = None,
+        ascendente: bool = False,
+    ) -> bytes:
+        """A full-text search page as its JSON body, cached (WARM) per normalized term, visibility
+        scope, filters and day; document, sender and area/tipo writes invalidate it."""
+        filtros = replace(filtros, q=caching.normalizar_termino(filtros.q or ""))
+        digest = argument_digest(
+            [caching.alcance(usuario), caching.hoy(), filtros, page_size, cursor, page, ascendente]
+        )
+
+        async def body() -> bytes:
+            pagina = await self.listar(
+                usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente
+            )
+            return Page[DocumentoListItem].model_validate(pagina).model_dump_json().encode()
+
+        return await get_cache().get_or_compute(
+            f"{caching.DOCUMENTOS}:busqueda:{digest}", body, ttl=WARM, type_=bytes
         )
 
     def _aplicar_filtros(self, query: Select[Documento], f: FiltrosDocumento) -> Select[Documento]:
@@ -427,6 +458,9 @@ class DocumentoService:
         nuevo: EstadoDocumento | None,
         detalle: dict[str, Any],
     ) -> None:
+        # Every document write passes here (DESIGN: each one is audited), so this is where the
+        # cached statistics and search pages learn that they are stale.
+        caching.documentos_cambiaron(self.session)
         self.session.add(
             Historial(
                 documento_id=documento.id,

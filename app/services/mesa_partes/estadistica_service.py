@@ -7,8 +7,10 @@ from datetime import date
 from sqlalchemy import and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import HOT, get_cache
 from app.models.mesa_partes import Area, Documento, TipoDocumento, Usuario
 from app.schemas.mesa_partes.estadistica import Conteo, Estadisticas
+from app.services.mesa_partes import caching
 from app.services.mesa_partes.acceso import filtro_visibilidad
 from app.services.mesa_partes.documento_service import documento_vencido, rango_de_dias
 
@@ -17,7 +19,16 @@ class EstadisticaService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def resumen(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
+    async def resumen(
+        self, usuario: Usuario, desde: date | None, hasta: date | None, *, refresh: bool = False
+    ) -> Estadisticas:
+        """Cached (HOT) per visibility scope, range and day; every document write invalidates it."""
+        key = f"{caching.ESTADISTICAS}:{caching.alcance(usuario)}:{caching.hoy()}:{desde}:{hasta}"
+        return await get_cache().get_or_compute(
+            key, lambda: self._calcular(usuario, desde, hasta), ttl=HOT, type_=Estadisticas, refresh=refresh
+        )
+
+    async def _calcular(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
         where = and_(filtro_visibilidad(usuario), *rango_de_dias(Documento.fecha_recepcion, desde, hasta))
 
         por_estado = (

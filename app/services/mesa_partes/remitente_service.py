@@ -6,9 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import WARM, argument_digest, get_cache
 from app.core.errors import InvalidInput, NotFound
 from app.models.mesa_partes import Pais, Remitente
+from app.schemas.mesa_partes.remitente import Remitente as RemitenteLeido
 from app.schemas.mesa_partes.remitente import RemitenteCreate
+from app.services.mesa_partes import caching
 
 
 def escape_like(value: str) -> str:
@@ -38,21 +41,31 @@ class RemitenteService:
             },
         ).returning(Remitente.id)
         remitente_id: int = (await self.session.execute(stmt)).scalar_one()
+        caching.remitentes_cambiaron(self.session)
         return remitente_id
 
-    async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[Remitente]:
-        """Senders by identity number (exact) and/or a fragment of the name, best matches first."""
+    async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[RemitenteLeido]:
+        """Senders by identity number (exact) and/or a fragment of the name, best matches first.
+        Cached (WARM) per normalized term; a registration invalidates it."""
         if not q and not numero:
             raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
+        termino = caching.normalizar_termino(q) if q else None
+        numero = numero.upper() if numero else None
+        key = f"{caching.REMITENTES}:{argument_digest([termino, numero, limit])}"
+        return await get_cache().get_or_compute(
+            key, lambda: self._buscar(termino, numero, limit), ttl=WARM, type_=list[RemitenteLeido]
+        )
+
+    async def _buscar(self, q: str | None, numero: str | None, limit: int) -> list[RemitenteLeido]:
         query = select(Remitente)
         if numero:
-            query = query.where(Remitente.numero_documento_identidad == numero.upper())
+            query = query.where(Remitente.numero_documento_identidad == numero)
         if q:
             query = query.where(Remitente.nombre.ilike(f"%{escape_like(q)}%", escape="\\"))
             query = query.order_by(func.similarity(Remitente.nombre, q).desc(), Remitente.id)
         else:
             query = query.order_by(Remitente.nombre, Remitente.id)
-        return list(await self.session.scalars(query.limit(limit)))
+        return [RemitenteLeido.model_validate(r) for r in await self.session.scalars(query.limit(limit))]
 
     async def obtener(self, remitente_id: int) -> Remitente:
         remitente = await self.session.get(Remitente, remitente_id)

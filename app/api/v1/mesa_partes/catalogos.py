@@ -4,27 +4,51 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel
 
 from app.api.deps import AdminUser, CurrentUser, IdPath, SessionDep
+from app.api.http_cache import public_json
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.models.base import Base
-from app.models.mesa_partes import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
+from app.models.mesa_partes import Area, Indicacion, Pais, Procedimiento, TipoDocumento
 from app.schemas.mesa_partes import catalogo as s
-from app.services.mesa_partes.catalogo_service import CatalogoService
+from app.services.mesa_partes.catalogo_service import CATALOGOS_PUBLICOS, CatalogoPublico, CatalogoService
 
 router = APIRouter(prefix="/catalogos", tags=["catalogos"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
 
 
-def _editable(
-    path: str, model: type[Base], read: type[BaseModel], create: type[BaseModel], update: type[BaseModel]
-) -> None:
-    """Register list / detail / create / update routes of one catalog with id keys."""
+def _lista_publica(catalogo: CatalogoPublico) -> None:
+    """The list route of one catalog: public (the TUPA, the areas and the ISO lists are public
+    information), cached in its tier, served with Cache-Control and an ETag (304 when unchanged)."""
 
-    async def listar(session: SessionDep, usuario: CurrentUser) -> list[Any]:
-        return [read.model_validate(obj) for obj in await CatalogoService(session).listar(model)]
+    async def listar(request: Request, session: SessionDep) -> Response:
+        body = await CatalogoService(session).listar_json(catalogo)
+        return public_json(request, body, max_age=catalogo.tier.seconds)
+
+    router.add_api_route(
+        f"/{catalogo.ruta}",
+        listar,
+        methods=["GET"],
+        response_model=list[catalogo.schema],  # type: ignore[name-defined]
+        name=f"listar_{catalogo.ruta.replace('-', '_')}",
+        responses={304: {"description": "Not modified: the client's copy (If-None-Match) is current."}},
+    )
+
+
+for _catalogo in CATALOGOS_PUBLICOS:
+    _lista_publica(_catalogo)
+
+
+def _editable(
+    path: str,
+    model: type[Base],
+    read: type[BaseModel],
+    create: type[BaseModel],
+    update: type[BaseModel],
+) -> None:
+    """Register the detail / create / update routes of one catalog with id keys."""
 
     async def obtener(item_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Any:
         return read.model_validate(await CatalogoService(session).obtener(model, item_id))
@@ -40,13 +64,6 @@ def _editable(
     actualizar.__annotations__["data"] = update
 
     name = path.replace("-", "_")
-    router.add_api_route(
-        f"/{path}",
-        listar,
-        methods=["GET"],
-        response_model=list[read],  # type: ignore[valid-type]
-        name=f"listar_{name}",
-    )
     router.add_api_route(
         f"/{path}/{{item_id}}",
         obtener,
@@ -78,16 +95,6 @@ _editable("areas", Area, s.Area, s.AreaCreate, s.AreaUpdate)
 _editable("tipos-documento", TipoDocumento, s.TipoDocumento, s.TipoDocumentoCreate, s.TipoDocumentoUpdate)
 _editable("procedimientos", Procedimiento, s.Procedimiento, s.ProcedimientoCreate, s.ProcedimientoUpdate)
 _editable("indicaciones", Indicacion, s.Indicacion, s.IndicacionCreate, s.IndicacionUpdate)
-
-
-@router.get("/monedas", response_model=list[s.Moneda])
-async def listar_monedas(session: SessionDep, usuario: CurrentUser) -> list[s.Moneda]:
-    return [s.Moneda.model_validate(m) for m in await CatalogoService(session).listar(Moneda)]
-
-
-@router.get("/paises", response_model=list[s.Pais])
-async def listar_paises(session: SessionDep, usuario: CurrentUser) -> list[s.Pais]:
-    return [s.Pais.model_validate(p) for p in await CatalogoService(session).listar(Pais)]
 
 
 @router.get("/paises/{codigo}", response_model=s.Pais, responses=error_responses(NotFound))

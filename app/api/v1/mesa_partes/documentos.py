@@ -62,7 +62,7 @@ async def listar_documentos(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Page[DocumentoListItem]:
+) -> Response | Page[DocumentoListItem]:
     """Newest first by default. Use `cursor` (keyset) to walk far; `page` for the first pages."""
     filtros = FiltrosDocumento(
         estado=estado,
@@ -79,8 +79,14 @@ async def listar_documentos(
         prioridad=prioridad,
         numero_documento=numero_documento,
     )
-    pagina = await DocumentoService(session).listar(
-        usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=sort == "fecha_recepcion"
+    service, ascendente = DocumentoService(session), sort == "fecha_recepcion"
+    if q is not None:
+        body = await service.buscar(
+            usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente
+        )
+        return Response(body, media_type="application/json")
+    pagina = await service.listar(
+        usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente
     )
     return Page[DocumentoListItem].model_validate(pagina)
 

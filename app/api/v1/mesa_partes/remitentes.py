@@ -33,8 +33,7 @@ async def buscar_remitentes(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[Remitente]:
     exigir_rol(usuario, *ROLES_REMITENTES)
-    remitentes = await RemitenteService(session).buscar(q=q, numero=numero, limit=limit)
-    return [Remitente.model_validate(r) for r in remitentes]
+    return await RemitenteService(session).buscar(q=q, numero=numero, limit=limit)
 
 
 @router.get(

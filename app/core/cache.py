@@ -1,0 +1,762 @@
+"""The cache service: Redis with TTL tiers, generation-based invalidation and stampede protection,
+and an in-process LRU that takes over while Redis is unreachable.
+
+Keys are `"<namespace>:<rest>"`; the namespace is the unit of invalidation and of the metrics.
+
+Invalidation. Every namespace has a generation counter in Redis and every entry records the
+generation it was computed under; `invalidate(namespace)` increments the counter (one `INCR`,
+whatever the number of keys), so every older entry reads as a miss. A value computed from data
+read before a write commits can never be served after it: it is stored with the old generation,
+or not stored at all (the store is conditional on the generation read before computing). Writes
+call `invalidate_after_commit`, which bumps the generation after their transaction commits and
+before their response is sent. `delete_pattern` removes keys with `SCAN` + `UNLINK` (never
+`KEYS`) for operators and tests.
+
+Degradation. Every Redis call has short socket timeouts and no retries; a circuit breaker stops
+calling Redis after a few consecutive failures and lets one caller probe again after a cool-down.
+While it is open the same API is served by an in-process LRU with the same TTLs. On recovery
+every namespace this process knows is invalidated in Redis, because writes made during the outage
+could not reach it.
+
+Stampede protection. Entries stay in Redis for a grace period after they go stale. For an expired
+key one caller (one coroutine per process, one process via a Redis lock) recomputes while the
+others get the previous value; for a missing or invalidated key the others wait briefly for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import inspect
+import logging
+import secrets
+import struct
+import time
+import typing
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fnmatch import fnmatchcase
+from typing import Any, ParamSpec, TypeVar, cast
+
+import orjson
+from pydantic import TypeAdapter
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings, get_settings
+from app.core.database import after_commit
+
+logger = logging.getLogger("app.cache")
+
+P = ParamSpec("P")
+V = TypeVar("V")
+
+# Bumped when the entry layout below changes; value shapes are versioned per type (see _schema_tag).
+ENTRY_FORMAT = b"MPC1"
+_HEADER = struct.Struct(">4sqdB")  # format, generation, fresh-until (epoch seconds), kind
+_KIND_JSON = 0
+_KIND_BYTES = 1
+_REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+
+
+class Tier(StrEnum):
+    """TTL tiers; the seconds of each are settings (`CACHE_TTL_HOT`, `_WARM`, `_COLD`)."""
+
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+    @property
+    def seconds(self) -> int:
+        settings = get_settings()
+        return {
+            Tier.HOT: settings.cache_ttl_hot,
+            Tier.WARM: settings.cache_ttl_warm,
+            Tier.COLD: settings.cache_ttl_cold,
+        }[self]
+
+
+HOT, WARM, COLD = Tier.HOT, Tier.WARM, Tier.COLD
+
+
+@dataclass
+class NamespaceStats:
+    hits: int = 0
+    misses: int = 0
+    stale_served: int = 0
+    computations: int = 0
+    errors: int = 0
+    fallbacks: int = 0
+    invalidations: int = 0
+
+    @property
+    def hit_rate(self) -> float | None:
+        lookups = self.hits + self.stale_served + self.misses
+        return round((self.hits + self.stale_served) / lookups, 4) if lookups else None
+
+
+@dataclass
+class _Entry:
+    generation: int
+    fresh_until: float
+    kind: int
+    payload: bytes
+
+    def encode(self) -> bytes:
+        return _HEADER.pack(ENTRY_FORMAT, self.generation, self.fresh_until, self.kind) + self.payload
+
+    @classmethod
+    def decode(cls, raw: bytes | None) -> _Entry | None:
+        if raw is None or len(raw) < _HEADER.size:
+            return None
+        fmt, generation, fresh_until, kind = _HEADER.unpack_from(raw)
+        if fmt != ENTRY_FORMAT:
+            return None
+        return cls(generation, fresh_until, kind, raw[_HEADER.size :])
+
+    @property
+    def fresh(self) -> bool:
+        return time.time() < self.fresh_until
+
+
+class _Codec:
+    """How the values of one type become entry payloads: JSON (orjson or pydantic) or raw bytes."""
+
+    def __init__(self, type_: Any = None) -> None:
+        self.raw = type_ is bytes
+        self.adapter: TypeAdapter[Any] | None = (
+            TypeAdapter(type_) if type_ is not None and not self.raw else None
+        )
+        self.tag = _schema_tag(self.adapter) if self.adapter is not None else ("raw" if self.raw else "data")
+
+    def encode(self, value: Any) -> tuple[int, bytes]:
+        if isinstance(value, bytes):
+            return _KIND_BYTES, value
+        if self.adapter is not None:
+            return _KIND_JSON, self.adapter.dump_json(value)
+        return _KIND_JSON, orjson.dumps(value)
+
+    def decode(self, entry: _Entry) -> Any:
+        if entry.kind == _KIND_BYTES:
+            return entry.payload
+        if self.adapter is not None:
+            return self.adapter.validate_json(entry.payload)
+        return orjson.loads(entry.payload)
+
+
+def _schema_tag(adapter: TypeAdapter[Any]) -> str:
+    """A short fingerprint of the value's JSON schema: a deploy that changes a shape reads new keys."""
+    schema = orjson.dumps(adapter.json_schema(mode="serialization"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(schema, digest_size=4).hexdigest()
+
+
+_PLAIN = _Codec()
+
+
+@functools.lru_cache(maxsize=256)
+def _codec_for(type_: Any) -> _Codec:
+    """Building a TypeAdapter costs far more than a cache hit: one per type, kept."""
+    return _Codec(type_) if type_ is not None else _PLAIN
+
+
+class CircuitBreaker:
+    """Closed: calls go through. Open: calls are refused until the cool-down ends; then one caller
+    (half-open) probes, and its success closes the breaker again."""
+
+    def __init__(self, failure_threshold: int, cooldown_s: float) -> None:
+        self.failure_threshold = failure_threshold
+        self.cooldown_s = cooldown_s
+        self.failures = 0
+        self.open_until: float | None = None
+        self.probing = False
+        self.opened_count = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.open_until is not None
+
+    def admit(self) -> str | None:
+        """`"call"`, `"probe"` (this caller tests a recovering Redis) or None (use the fallback)."""
+        if self.open_until is None:
+            return "call"
+        if self.probing or time.monotonic() < self.open_until:
+            return None
+        self.probing = True
+        return "probe"
+
+    def success(self) -> None:
+        self.failures = 0
+        self.open_until = None
+        self.probing = False
+
+    def failure(self, *, trip: bool = False) -> bool:
+        """Record a failure; True when this one opened the breaker."""
+        self.failures += 1
+        self.probing = False
+        was_open = self.open_until is not None
+        if trip or was_open or self.failures >= self.failure_threshold:
+            self.open_until = time.monotonic() + self.cooldown_s
+            if not was_open:
+                self.opened_count += 1
+            return not was_open
+        return False
+
+
+class _LocalStore:
+    """The in-process fallback: an LRU of encoded entries with absolute expiry, and generations."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.generations: dict[str, int] = {}
+
+    def get(self, key: str) -> bytes | None:
+        item = self.entries.get(key)
+        if item is None:
+            return None
+        if item[0] <= time.time():
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return item[1]
+
+    def set(self, key: str, raw: bytes, expires_at: float) -> None:
+        self.entries[key] = (expires_at, raw)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+    def delete_matching(self, pattern: str) -> int:
+        doomed = [key for key in self.entries if fnmatchcase(key, pattern)]
+        for key in doomed:
+            del self.entries[key]
+        return len(doomed)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.generations.clear()
+
+
+def namespace_of(key: str) -> str:
+    return key.split(":", 1)[0]
+
+
+@dataclass
+class _LoopState:
+    """Objects bound to one event loop (a worker process may run several loops in turn)."""
+
+    loop: asyncio.AbstractEventLoop
+    redis: Redis | None
+    inflight: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+
+
+class CacheService:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.prefix = self.settings.cache_prefix
+        self.enabled = self.settings.cache_enabled
+        self.breaker = CircuitBreaker(
+            self.settings.cache_breaker_failures, self.settings.cache_breaker_cooldown_ms / 1000
+        )
+        self.local = _LocalStore(self.settings.cache_local_max_entries)
+        self.stats: dict[str, NamespaceStats] = {}
+        self._state: _LoopState | None = None
+        self._last_error: str | None = None
+        self._store_script = _STORE_IF_CURRENT
+        self._release_script = _RELEASE_LOCK
+
+    # -- state -------------------------------------------------------------------------------------
+
+    @property
+    def degraded(self) -> bool:
+        """True while Redis is configured but unreachable (the in-process LRU is serving)."""
+        return self.enabled and self.settings.redis_url is not None and self.breaker.is_open
+
+    @property
+    def backend(self) -> str:
+        if not self.enabled:
+            return "disabled"
+        if self.settings.redis_url is None:
+            return "memory"
+        return "memory (redis unreachable)" if self.breaker.is_open else "redis"
+
+    def _ns(self, namespace: str) -> NamespaceStats:
+        stats = self.stats.get(namespace)
+        if stats is None:
+            stats = self.stats[namespace] = NamespaceStats()
+        return stats
+
+    def _loop_state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        if self._state is None or self._state.loop is not loop:
+            self._state = _LoopState(loop, self._build_redis())
+        return self._state
+
+    def _build_redis(self) -> Redis | None:
+        s = self.settings
+        if not self.enabled or s.redis_url is None:
+            return None
+        # redis-py 8 defaults to a 5 s socket timeout and 10 retries with backoff: a request would
+        # wait seconds on a dead Redis. Here every bound is explicit and the breaker does the retrying.
+        pool = BlockingConnectionPool.from_url(
+            s.redis_url,
+            max_connections=s.redis_max_connections,
+            timeout=s.redis_socket_timeout_ms / 1000,
+            socket_timeout=s.redis_socket_timeout_ms / 1000,
+            socket_connect_timeout=s.redis_connect_timeout_ms / 1000,
+            socket_keepalive=True,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+            health_check_interval=30,
+            client_name=s.app_name,
+        )
+        return Redis.from_pool(pool)
+
+    def _key(self, key: str, tag: str) -> str:
+        namespace, _, rest = key.partition(":")
+        return f"{self.prefix}:{namespace}:{tag}:{rest}"
+
+    def _generation_key(self, namespace: str) -> str:
+        return f"{self.prefix}:#gen:{namespace}"
+
+    def _lock_key(self, full_key: str) -> str:
+        return f"{self.prefix}:#lock:{full_key}"
+
+    async def _redis(self) -> Redis | None:
+        """The Redis client when this call may use it, else None (serve from the LRU)."""
+        state = self._loop_state()
+        if state.redis is None:
+            return None
+        verdict = self.breaker.admit()
+        if verdict is None:
+            return None
+        if verdict == "probe":
+            try:
+                await state.redis.ping()
+                # Writes made while Redis was away could not invalidate it: start every namespace
+                # this process knows on a new generation.
+                await self._bump(state.redis, self.stats.keys())
+            except _REDIS_ERRORS as exc:
+                self._failed(exc)
+                return None
+            self.breaker.success()
+            self.local.clear()
+            logger.warning("cache.recovered backend=redis")
+        return state.redis
+
+    def _failed(self, exc: BaseException, *, trip: bool = False) -> None:
+        self._last_error = f"{type(exc).__name__}: {exc}"
+        if self.breaker.failure(trip=trip):
+            self.local.clear()
+            logger.warning(
+                "cache.degraded backend=memory reason=%r retry_in_ms=%d",
+                self._last_error,
+                self.settings.cache_breaker_cooldown_ms,
+            )
+
+    # -- raw entry access ----------------------------------------------------------------------------
+
+    async def _read(self, full_key: str, namespace: str) -> tuple[_Entry | None, int]:
+        """The stored entry (None when absent) and the namespace's current generation."""
+        redis = await self._redis()
+        if redis is not None:
+            try:
+                raw, generation = await redis.mget(full_key, self._generation_key(namespace))
+                self.breaker.success()
+                return _Entry.decode(cast(bytes | None, raw)), int(generation or 0)
+            except _REDIS_ERRORS as exc:
+                self._ns(namespace).errors += 1
+                self._failed(exc)
+        self._count_fallback(namespace)
+        return _Entry.decode(self.local.get(full_key)), self.local.generations.get(namespace, 0)
+
+    async def _write(self, full_key: str, namespace: str, entry: _Entry, ttl: float) -> None:
+        """Store `entry` unless the namespace moved to a newer generation meanwhile."""
+        keep_s = ttl + self._grace(ttl)
+        redis = await self._redis()
+        if redis is not None:
+            try:
+                await self._store_script(
+                    keys=[full_key, self._generation_key(namespace)],
+                    args=[entry.encode(), entry.generation, max(1, int(keep_s * 1000))],
+                    client=redis,
+                )
+                self.breaker.success()
+                return
+            except _REDIS_ERRORS as exc:
+                self._ns(namespace).errors += 1
+                self._failed(exc)
+        self._count_fallback(namespace)
+        if self.local.generations.get(namespace, 0) == entry.generation:
+            self.local.set(full_key, entry.encode(), time.time() + keep_s)
+
+    def _count_fallback(self, namespace: str) -> None:
+        if self.settings.redis_url is not None:
+            self._ns(namespace).fallbacks += 1
+
+    def _grace(self, ttl: float) -> float:
+        return min(ttl, self.settings.cache_stale_grace_ms / 1000)
+
+    # -- the seed's API ------------------------------------------------------------------------------
+
+    async def get(self, key: str, *, type_: Any = None) -> Any | None:
+        """The fresh value stored under `key`, or None."""
+        if not self.enabled:
+            return None
+        codec = _codec_for(type_)
+        namespace = namespace_of(key)
+        entry, generation = await self._read(self._key(key, codec.tag), namespace)
+        if entry is None or entry.generation != generation or not entry.fresh:
+            self._ns(namespace).misses += 1
+            return None
+        self._ns(namespace).hits += 1
+        return codec.decode(entry)
+
+    async def set(self, key: str, value: Any, ttl: float = 300, *, type_: Any = None) -> None:
+        if not self.enabled:
+            return
+        codec = _codec_for(type_)
+        namespace = namespace_of(key)
+        full_key = self._key(key, codec.tag)
+        _, generation = await self._read_generation(namespace)
+        kind, payload = codec.encode(value)
+        await self._write(full_key, namespace, _Entry(generation, time.time() + ttl, kind, payload), ttl)
+
+    async def _read_generation(self, namespace: str) -> tuple[bool, int]:
+        redis = await self._redis()
+        if redis is not None:
+            try:
+                generation = await redis.get(self._generation_key(namespace))
+                self.breaker.success()
+                return True, int(generation or 0)
+            except _REDIS_ERRORS as exc:
+                self._ns(namespace).errors += 1
+                self._failed(exc)
+        return False, self.local.generations.get(namespace, 0)
+
+    async def delete(self, key: str, *, type_: Any = None) -> None:
+        codec = _codec_for(type_)
+        full_key = self._key(key, codec.tag)
+        self.local.entries.pop(full_key, None)
+        redis = await self._redis()
+        if redis is not None:
+            try:
+                await redis.unlink(full_key)
+                self.breaker.success()
+            except _REDIS_ERRORS as exc:
+                self._failed(exc, trip=True)
+
+    async def delete_pattern(self, pattern: str) -> int:
+        """Delete the keys matching a glob over `"<namespace>:<rest>"` (e.g. `"documentos:*"`),
+        walking the keyspace with `SCAN` in batches, never `KEYS`. Returns the keys deleted."""
+        namespace, _, rest = pattern.partition(":")
+        if not rest and not namespace.endswith("*"):
+            namespace += "*"
+        # The schema tag sits between namespace and rest in the stored key: match any tag.
+        full_pattern = f"{self.prefix}:{namespace}:*:{rest or '*'}"
+        deleted = self.local.delete_matching(full_pattern)
+        redis = await self._redis()
+        if redis is None:
+            return deleted
+        try:
+            batch: list[bytes] = []
+            async for key in redis.scan_iter(match=full_pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= 500:
+                    deleted += await redis.unlink(*batch)
+                    batch.clear()
+            if batch:
+                deleted += await redis.unlink(*batch)
+            self.breaker.success()
+        except _REDIS_ERRORS as exc:
+            self._failed(exc, trip=True)
+        return deleted
+
+    async def invalidate(self, *namespaces: str) -> None:
+        """Make every entry of these namespaces stale at once (one `INCR` each)."""
+        if not self.enabled or not namespaces:
+            return
+        for namespace in namespaces:
+            self._ns(namespace).invalidations += 1
+            self.local.generations[namespace] = self.local.generations.get(namespace, 0) + 1
+        redis = await self._redis()
+        if redis is None:
+            return
+        try:
+            await self._bump(redis, namespaces)
+            self.breaker.success()
+        except _REDIS_ERRORS as exc:
+            # Redis may now hold entries this write made stale: stop using it until it answers again
+            # (the recovery probe bumps every namespace).
+            for namespace in namespaces:
+                self._ns(namespace).errors += 1
+            self._failed(exc, trip=True)
+
+    async def _bump(self, redis: Redis, namespaces: Iterable[str]) -> None:
+        pipe = redis.pipeline(transaction=False)
+        for namespace in namespaces:
+            pipe.incr(self._generation_key(namespace))
+        await pipe.execute()
+
+    async def clear(self) -> int:
+        """Drop every entry of this service (operators and tests); generations are kept."""
+        return await self.delete_pattern("*")
+
+    async def ping(self) -> bool:
+        """True when Redis answers now (a no-op False while the breaker is open or without Redis)."""
+        redis = await self._redis()
+        if redis is None:
+            return False
+        try:
+            await redis.ping()
+        except _REDIS_ERRORS as exc:
+            self._failed(exc)
+            return False
+        self.breaker.success()
+        return True
+
+    # -- compute-once ----------------------------------------------------------------------------------
+
+    async def get_or_compute(
+        self,
+        key: str,
+        compute: Callable[[], Awaitable[V]],
+        *,
+        ttl: float | Tier,
+        type_: Any = None,
+        refresh: bool = False,
+    ) -> V:
+        """The cached value of `key`, computing it at most once across callers when it is missing
+        or stale. `refresh=True` recomputes and stores whatever is cached (warm-up)."""
+        seconds = float(ttl.seconds if isinstance(ttl, Tier) else ttl)
+        if not self.enabled:
+            return await compute()
+        codec = _codec_for(type_)
+        namespace = namespace_of(key)
+        full_key = self._key(key, codec.tag)
+        stats = self._ns(namespace)
+        entry, generation = await self._read(full_key, namespace)
+        current = entry if entry is not None and entry.generation == generation else None
+        if current is not None and current.fresh and not refresh:
+            stats.hits += 1
+            return cast(V, codec.decode(current))
+
+        state = self._loop_state()
+        running = state.inflight.get(full_key)
+        if running is not None and not refresh:
+            if current is not None:
+                stats.stale_served += 1
+                return cast(V, codec.decode(current))
+            try:
+                value = await asyncio.wait_for(
+                    asyncio.shield(running), self.settings.cache_lock_wait_ms / 1000
+                )
+                stats.hits += 1
+                return cast(V, value)
+            except TimeoutError:
+                pass
+
+        stats.misses += 1
+        future: asyncio.Future[Any] = state.loop.create_future()
+        state.inflight[full_key] = future
+        try:
+            lock = await self._acquire_lock(full_key, namespace)
+            if lock is None and not refresh:
+                if current is not None:
+                    stats.stale_served += 1
+                    value = codec.decode(current)
+                    future.set_result(value)
+                    return cast(V, value)
+                waited = await self._wait_for_other_process(full_key, namespace, codec)
+                if waited is not None:
+                    future.set_result(waited)
+                    return cast(V, waited)
+            try:
+                stats.computations += 1
+                value = await compute()
+                kind, payload = codec.encode(value)
+                await self._write(
+                    full_key, namespace, _Entry(generation, time.time() + seconds, kind, payload), seconds
+                )
+            finally:
+                if lock is not None:
+                    await self._release_lock(full_key, lock)
+            future.set_result(value)
+            return value
+        except BaseException as exc:
+            future.set_exception(exc)
+            # Waiters get the exception; nobody else must see "Future exception was never retrieved".
+            future.exception()
+            raise
+        finally:
+            if state.inflight.get(full_key) is future:
+                del state.inflight[full_key]
+
+    async def _acquire_lock(self, full_key: str, namespace: str) -> str | None:
+        """A Redis lock so that one process computes; None when another process holds it.
+        Without Redis the in-process single flight is the lock and this returns a dummy token."""
+        redis = await self._redis()
+        if redis is None:
+            return ""
+        token = secrets.token_hex(8)
+        try:
+            acquired = await redis.set(
+                self._lock_key(full_key), token, nx=True, px=self.settings.cache_lock_ttl_ms
+            )
+            self.breaker.success()
+        except _REDIS_ERRORS as exc:
+            self._ns(namespace).errors += 1
+            self._failed(exc)
+            return ""
+        return token if acquired else None
+
+    async def _release_lock(self, full_key: str, token: str) -> None:
+        if not token:
+            return
+        redis = await self._redis()
+        if redis is None:
+            return
+        try:
+            await self._release_script(keys=[self._lock_key(full_key)], args=[token], client=redis)
+        except _REDIS_ERRORS as exc:
+            self._failed(exc)
+
+    async def _wait_for_other_process(self, full_key: str, namespace: str, codec: _Codec) -> Any | None:
+        deadline = time.monotonic() + self.settings.cache_lock_wait_ms / 1000
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+            entry, generation = await self._read(full_key, namespace)
+            if entry is not None and entry.generation == generation and entry.fresh:
+                return codec.decode(entry)
+        return None
+
+    # -- reporting -----------------------------------------------------------------------------------------
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "enabled": self.enabled,
+            "backend": self.backend,
+            "degraded": self.degraded,
+            "last_error": self._last_error,
+            "breaker_openings": self.breaker.opened_count,
+            "local_entries": len(self.local.entries),
+            "tiers_s": {tier.value: tier.seconds for tier in Tier},
+            "namespaces": {
+                name: {**vars(stats), "hit_rate": stats.hit_rate}
+                for name, stats in sorted(self.stats.items())
+            },
+        }
+
+    async def close(self) -> None:
+        if self._state is not None and self._state.redis is not None:
+            await self._state.redis.aclose(close_connection_pool=True)
+        self._state = None
+
+
+class _Script:
+    """A Lua script run with EVALSHA, loaded on first use (after a Redis restart too)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    async def __call__(self, *, keys: list[str], args: list[Any], client: Redis) -> Any:
+        from redis.exceptions import NoScriptError
+
+        try:
+            return await client.evalsha(self.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            return await client.eval(self.source, len(keys), *keys, *args)
+
+
+_STORE_IF_CURRENT = _Script(
+    """
+    local current = redis.call('GET', KEYS[2]) or '0'
+    if current == ARGV[2] then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+        return 1
+    end
+    return 0
+    """
+)
+_RELEASE_LOCK = _Script(
+    """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+)
+
+
+_cache: CacheService | None = None
+
+
+def get_cache() -> CacheService:
+    global _cache
+    if _cache is None:
+        _cache = CacheService()
+    return _cache
+
+
+def invalidate_after_commit(session: AsyncSession, *namespaces: str) -> None:
+    """Invalidate `namespaces` once the session's transaction commits (dropped on rollback)."""
+    pending: set[str] | None = session.info.get("cache.invalidate")
+    if pending is None:
+        pending = session.info["cache.invalidate"] = set()
+        to_invalidate = pending
+
+        async def run() -> None:
+            await get_cache().invalidate(*sorted(to_invalidate))
+
+        after_commit(session, run)
+    pending.update(namespaces)
+
+
+def cached(
+    key_prefix: str, ttl: float | Tier = 300
+) -> Callable[[Callable[P, Awaitable[V]]], Callable[P, Awaitable[V]]]:
+    """Cache an async function's result under `key_prefix` + a digest of its arguments.
+
+    Arguments named `self`, `cls`, `session` or `db` are not part of the key. The return annotation
+    decides how the value is stored (pydantic types through a TypeAdapter, `bytes` as they are)."""
+
+    def decorate(fn: Callable[P, Awaitable[V]]) -> Callable[P, Awaitable[V]]:
+        signature = inspect.signature(fn)
+        return_type = typing.get_type_hints(fn).get("return")
+        keyed = [name for name in signature.parameters if name not in {"self", "cls", "session", "db"}]
+
+        @functools.wraps(fn)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> V:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = f"{key_prefix}:{argument_digest([bound.arguments[name] for name in keyed])}"
+            return await get_cache().get_or_compute(
+                key, lambda: fn(*args, **kwargs), ttl=ttl, type_=return_type
+            )
+
+        return wrapper
+
+    return decorate
+
+
+def argument_digest(values: Any) -> str:
+    """A stable digest of plain values (dates, enums, dataclasses and pydantic models included)."""
+    encoded = orjson.dumps(
+        values, default=_plain, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot build a cache key from {type(value).__name__}")

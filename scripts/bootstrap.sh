@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.11 and install the project when pyproject.toml changed.
 # Usage: bash scripts/bootstrap.sh [extras]   (extras: "dev" for the test tools)
+#        bash scripts/bootstrap.sh redis      (installs redis-server with apt when it is missing)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-}"
@@ -20,6 +21,15 @@ apt_install() {
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
+
+if [ "$EXTRAS" = "redis" ]; then
+  if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+    echo "bootstrap: installing redis-server with apt" >&2
+    apt_install redis-server
+  fi
+  # The Debian package starts a system service; the project never relies on it, tests start their own.
+  exit 0
+fi
 
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
   PYTHON="$(find_python)"

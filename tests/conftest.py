@@ -98,6 +98,18 @@ def migrated_database() -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def suite_redis() -> Iterator[RedisServer]:
+    """The run's redis-server, for tests that stop it; it is running again when they end."""
+    if redis_server is None:
+        pytest.skip("this pass runs with Redis unreachable")
+    try:
+        yield redis_server
+    finally:
+        if not redis_server.answers():
+            redis_server.start()
+
+
 @pytest.fixture(autouse=True)
 async def fresh_cache() -> None:
     """Fixtures write rows straight to the database, behind the service's back: each test starts

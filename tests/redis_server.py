@@ -23,7 +23,7 @@ class RedisServer:
     def __init__(self, workdir: Path, port: int | None = None) -> None:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not os.access(binary, os.X_OK):
-            raise RuntimeError("redis-server is missing: run `bash scripts/test.sh` (it installs it with apt)")
+            raise RuntimeError("redis-server is missing: `bash scripts/test.sh` installs it with apt")
         self.binary = binary
         self.workdir = workdir
         self.port = port or free_port()

@@ -464,3 +464,20 @@ async def test_warmup_command_fills_catalogs_and_statistics(
     for role in ("auditor", "oaj"):
         _, stats = await counted(client.get("/api/v1/estadisticas", headers=tokens[role]))
         assert stats.count == 1, role  # the token's user lookup only
+
+
+def test_env_performance_lists_the_cache_settings_with_their_defaults() -> None:
+    """The operator's file is the documentation of the tuning knobs: it must match the code."""
+    from app.core.config import PROJECT_ROOT
+
+    values = {}
+    for line in (PROJECT_ROOT / ".env.performance").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.lower()] = value
+    fields = Settings.model_fields
+    cache_fields = {name for name in fields if name.startswith(("cache_", "redis_", "db_pool", "db_max"))}
+    assert cache_fields <= set(values), cache_fields - set(values)
+    parsed = Settings.model_validate({name: value for name, value in values.items()})
+    for name in values:
+        assert getattr(parsed, name) == fields[name].default, name

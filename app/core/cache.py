@@ -87,9 +87,13 @@ HOT, WARM, COLD = Tier.HOT, Tier.WARM, Tier.COLD
 
 @dataclass
 class NamespaceStats:
+    """Every lookup is a hit, a stale value served, or a miss; a miss either computed the value or
+    waited for another caller's computation (coalesced), so misses - coalesced <= computations."""
+
     hits: int = 0
     misses: int = 0
     stale_served: int = 0
+    coalesced: int = 0
     computations: int = 0
     errors: int = 0
     fallbacks: int = 0
@@ -557,24 +561,27 @@ class CacheService:
                 value = await asyncio.wait_for(
                     asyncio.shield(running), self.settings.cache_lock_wait_ms / 1000
                 )
-                stats.hits += 1
+                stats.misses += 1
+                stats.coalesced += 1
                 return cast(V, value)
             except TimeoutError:
                 pass
 
-        stats.misses += 1
         future: asyncio.Future[Any] = state.loop.create_future()
         state.inflight[full_key] = future
         try:
             lock = await self._acquire_lock(full_key, namespace)
+            if lock is None and not refresh and current is not None:
+                stats.stale_served += 1
+                value = codec.decode(current)
+                future.set_result(value)
+                return cast(V, value)
+            if not refresh:
+                stats.misses += 1
             if lock is None and not refresh:
-                if current is not None:
-                    stats.stale_served += 1
-                    value = codec.decode(current)
-                    future.set_result(value)
-                    return cast(V, value)
                 waited = await self._wait_for_other_process(full_key, namespace, codec)
                 if waited is not None:
+                    stats.coalesced += 1
                     future.set_result(waited)
                     return cast(V, waited)
             try:

@@ -12,8 +12,9 @@ from app.core.cache import get_cache
 
 _CACHE_COUNTERS = {
     "hits": "Lookups answered from the cache",
-    "misses": "Lookups that had to compute the value",
+    "misses": "Lookups with no usable value (computed, or waited for another caller's computation)",
     "stale_served": "Lookups answered with the previous value while another caller recomputed",
+    "coalesced": "Misses that waited for another caller's computation instead of computing",
     "computations": "Values computed and stored",
     "errors": "Redis calls that failed (timeouts, refused connections)",
     "fallbacks": "Operations served by the in-process LRU because Redis was unreachable",

@@ -49,7 +49,9 @@ class CatalogoService:
         self.session = session
 
     async def listar(self, model: type[ModelT]) -> list[ModelT]:
-        return list(await self.session.scalars(select(model).order_by(getattr(model, "nombre", None))))
+        # A total order: the cached body, and so its ETag, only changes when the rows do.
+        order = [model.__mapper__.columns["nombre"], *model.__mapper__.primary_key]
+        return list(await self.session.scalars(select(model).order_by(*order)))
 
     async def listar_json(self, catalogo: CatalogoPublico, *, refresh: bool = False) -> bytes:
         """The whole catalog as the JSON body of its list endpoint, cached in the catalog's tier:

@@ -33,7 +33,10 @@ class EstadisticaService:
 
         por_estado = (
             await self.session.execute(
-                select(Documento.estado, func.count()).where(where).group_by(Documento.estado)
+                select(Documento.estado, func.count())
+                .where(where)
+                .group_by(Documento.estado)
+                .order_by(Documento.estado)
             )
         ).all()
         por_area = (
@@ -43,7 +46,7 @@ class EstadisticaService:
                 .join(Area, Area.id == Documento.area_actual_id)
                 .where(where)
                 .group_by(Area.id, Area.sigla)
-                .order_by(func.count().desc())
+                .order_by(func.count().desc(), Area.sigla, Area.id)
             )
         ).all()
         por_tipo = (
@@ -53,7 +56,7 @@ class EstadisticaService:
                 .join(TipoDocumento, TipoDocumento.id == Documento.tipo_documento_id)
                 .where(where)
                 .group_by(TipoDocumento.id, TipoDocumento.nombre)
-                .order_by(func.count().desc())
+                .order_by(func.count().desc(), TipoDocumento.nombre, TipoDocumento.id)
             )
         ).all()
         mes = func.to_char(func.date_trunc("month", Documento.fecha_recepcion), "YYYY-MM")

@@ -238,6 +238,9 @@ async def test_two_processes_on_a_missing_key_compute_it_once(redis_up: RedisSer
 async def test_redis_unreachable_at_start_serves_from_the_local_lru() -> None:
     cache = service(f"redis://127.0.0.1:{free_port()}/0")
     try:
+        # The start-up check (lifespan) finds out at once: /health and the log say degraded.
+        assert not await cache.ping()
+        assert cache.degraded and cache.backend == "memory (redis unreachable)"
         compute = Counter()
         for _ in range(10):
             assert await cache.get_or_compute("catalogos:areas", compute, ttl=300) == {"calls": 1}

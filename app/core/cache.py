@@ -513,14 +513,15 @@ class CacheService:
         return await self.delete_pattern("*")
 
     async def ping(self) -> bool:
-        """True when Redis answers now (a no-op False while the breaker is open or without Redis)."""
+        """True when Redis answers now (False without asking while the breaker is open or without
+        Redis). An explicit check that fails opens the breaker: start-up and /health say so at once."""
         redis = await self._redis()
         if redis is None:
             return False
         try:
             await redis.ping()
         except _REDIS_ERRORS as exc:
-            self._failed(exc)
+            self._failed(exc, trip=True)
             return False
         self.breaker.success()
         return True

@@ -20,7 +20,7 @@ from app.core.errors import install_error_handlers
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     db.engine  # noqa: B018 - start (or join) the database before the first request
-    await get_cache().ping()  # logs cache.degraded now when Redis is configured but unreachable
+    await get_cache().ping(trip=True)  # logs cache.degraded now when Redis is configured but unreachable
     yield
     await get_cache().close()
     await db.dispose()

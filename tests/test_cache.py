@@ -53,12 +53,7 @@ async def redis_up(own_redis: RedisServer) -> AsyncIterator[RedisServer]:
 
 
 def service(url: str | None, **overrides: Any) -> CacheService:
-    settings = Settings(
-        redis_url=url,
-        cache_breaker_cooldown_ms=300,
-        cache_lock_wait_ms=3000,
-        **overrides,
-    )
+    settings = Settings(**{"redis_url": url, "cache_breaker_cooldown_ms": 300, **overrides})
     return CacheService(settings)
 
 
@@ -239,7 +234,7 @@ async def test_redis_unreachable_at_start_serves_from_the_local_lru() -> None:
     cache = service(f"redis://127.0.0.1:{free_port()}/0")
     try:
         # The start-up check (lifespan) finds out at once: /health and the log say degraded.
-        assert not await cache.ping()
+        assert not await cache.ping(trip=True)
         assert cache.degraded and cache.backend == "memory (redis unreachable)"
         compute = Counter()
         for _ in range(10):
@@ -484,3 +479,162 @@ def test_env_performance_lists_the_cache_settings_with_their_defaults() -> None:
     parsed = Settings.model_validate({name: value for name, value in values.items()})
     for name in values:
         assert getattr(parsed, name) == fields[name].default, name
+
+
+# ---- regressions found in review -------------------------------------------------------------------------
+
+
+def test_an_empty_redis_url_means_no_redis_and_a_bad_one_fails_at_start() -> None:
+    assert Settings(redis_url="").redis_url is None
+    assert CacheService(Settings(redis_url="  ")).backend == "memory"
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        Settings(redis_url="localhost:6379")
+
+
+@pytest.fixture(params=["redis", "memory"])
+async def either_cache(request: pytest.FixtureRequest, own_redis: RedisServer) -> AsyncIterator[CacheService]:
+    """The same behaviour is owed by both stores."""
+    url = None
+    if request.param == "redis":
+        url = (await _running(own_redis)).url
+    cache = service(url)
+    yield cache
+    await cache.close()
+
+
+async def _running(server: RedisServer) -> RedisServer:
+    if not server.answers():
+        server.start()
+    return server
+
+
+@needs_redis
+async def test_a_caller_arriving_after_a_write_never_waits_for_the_older_computation(
+    either_cache: CacheService,
+) -> None:
+    cache = either_cache
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def before_the_write() -> str:
+        started.set()
+        await release.wait()
+        return "antes"
+
+    async def after_the_write() -> str:
+        return "después"
+
+    slow = asyncio.create_task(cache.get_or_compute("estadisticas:k", before_the_write, ttl=300))
+    await started.wait()
+    await cache.invalidate("estadisticas")
+    assert await asyncio.wait_for(cache.get_or_compute("estadisticas:k", after_the_write, ttl=300), 1) == (
+        "después"
+    )
+    release.set()
+    assert await slow == "antes"  # its caller asked before the write
+    assert await cache.get("estadisticas:k") == "después"  # and its value was not stored
+
+
+@needs_redis
+async def test_a_value_computed_under_one_store_is_never_stored_in_the_other(redis_up: RedisServer) -> None:
+    cache = service(redis_up.url)
+    try:
+
+        async def redis_fails_and_a_write_commits() -> str:
+            cache.breaker.failure(trip=True)  # Redis goes away while we compute...
+            await cache.invalidate("documentos")  # ...and a write lands in the fallback's counters
+            return "viejo"
+
+        assert await cache.get_or_compute("documentos:q", redis_fails_and_a_write_commits, ttl=300) == "viejo"
+        assert cache.degraded
+        fresh = Counter()
+        assert await cache.get_or_compute("documentos:q", fresh, ttl=300) == {"calls": 1}
+
+        async def redis_comes_back() -> str:
+            cache.breaker.open_until = time.monotonic() - 1  # the cool-down is over
+            assert await cache.ping()  # the probe recovers and bumps the generations
+            return "de la caída"
+
+        await cache.get_or_compute("documentos:otra", redis_comes_back, ttl=300)
+        assert not cache.degraded
+        assert await cache.get("documentos:otra") is None  # not written into the shared store
+    finally:
+        await cache.close()
+
+
+async def test_without_redis_a_slow_computation_is_still_computed_once() -> None:
+    cache = service(None, cache_lock_wait_ms=50)
+    compute = Counter(delay_s=0.3)  # longer than the wait bound
+    results = await asyncio.gather(
+        *(cache.get_or_compute("estadisticas:lento", compute, ttl=300) for _ in range(20))
+    )
+    assert compute.calls == 1 and all(r == {"calls": 1} for r in results)
+
+
+async def test_a_cancelled_computing_caller_does_not_fail_its_waiters() -> None:
+    cache = service(None)
+    started = asyncio.Event()
+
+    async def never_finishes() -> str:
+        started.set()
+        await asyncio.sleep(3600)
+        return "nunca"
+
+    async def quick() -> str:
+        return "listo"
+
+    first = asyncio.create_task(cache.get_or_compute("estadisticas:c", never_finishes, ttl=300))
+    await started.wait()
+    waiter = asyncio.create_task(cache.get_or_compute("estadisticas:c", quick, ttl=300))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    assert await asyncio.wait_for(waiter, 1) == "listo"
+    with pytest.raises(asyncio.CancelledError):
+        await first
+
+
+@needs_redis
+async def test_a_cancelled_probe_does_not_leave_the_breaker_stuck(redis_up: RedisServer) -> None:
+    cache = service(redis_up.url, redis_socket_timeout_ms=500)
+    try:
+        await cache.ping()
+        cache.breaker.failure(trip=True)
+        cache.breaker.open_until = time.monotonic() - 1
+        assert redis_up.process is not None
+        os.kill(redis_up.process.pid, signal.SIGSTOP)
+        probe = asyncio.create_task(cache.ping())
+        await asyncio.sleep(0.1)
+        probe.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await probe
+        os.kill(redis_up.process.pid, signal.SIGCONT)
+        cache.breaker.open_until = time.monotonic() - 1
+        assert await cache.ping() and not cache.degraded
+    finally:
+        await cache.close()
+
+
+@needs_redis
+async def test_an_unreadable_entry_is_a_miss_not_an_error(redis_up: RedisServer) -> None:
+    cache = service(redis_up.url)
+    try:
+        await cache.set("estadisticas:roto", Forma(total=1), ttl=300, type_=Forma)
+        raw = Redis.from_url(redis_up.url)
+        try:
+            (key,) = [k async for k in raw.scan_iter(match="mp:estadisticas:*:roto")]
+            stored = await raw.get(key)
+            assert stored is not None
+            await raw.set(key, stored[:21] + b'{"total": "no es un numero"}')
+        finally:
+            await raw.aclose()
+        assert await cache.get("estadisticas:roto", type_=Forma) is None
+
+        async def recompute() -> Forma:
+            return Forma(total=2)
+
+        assert await cache.get_or_compute("estadisticas:roto", recompute, ttl=300, type_=Forma) == Forma(
+            total=2
+        )
+        assert await cache.get("estadisticas:roto", type_=Forma) == Forma(total=2)
+        assert cache.stats["estadisticas"].errors >= 2
+    finally:
+        await cache.close()

@@ -45,6 +45,7 @@ import orjson
 from pydantic import TypeAdapter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from redis.retry import Retry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -243,21 +244,44 @@ class _LocalStore:
         return len(doomed)
 
     def clear(self) -> None:
+        # Generations only ever grow: a computation that started before a clear can never find
+        # its old generation current again afterwards.
         self.entries.clear()
-        self.generations.clear()
 
 
 def namespace_of(key: str) -> str:
     return key.split(":", 1)[0]
 
 
+_LOCAL = "local"
+_REDIS = "redis"
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a lookup found, and where: a generation is only comparable within its own store."""
+
+    entry: _Entry | None
+    generation: int
+    source: str
+
+    @property
+    def current(self) -> _Entry | None:
+        entry = self.entry
+        return entry if entry is not None and entry.generation == self.generation else None
+
+
 @dataclass
 class _LoopState:
-    """Objects bound to one event loop (a worker process may run several loops in turn)."""
+    """Objects bound to one event loop. One loop per process is the normal case (uvicorn); a
+    process that runs several loops in turn (asyncio.run per job) should `close()` before each
+    loop ends, or the previous loop's connections are left to the garbage collector."""
 
     loop: asyncio.AbstractEventLoop
     redis: Redis | None
-    inflight: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+    store_if_current: AsyncScript | None = None
+    release_lock: AsyncScript | None = None
+    inflight: dict[tuple[str, str, int], asyncio.Future[Any]] = field(default_factory=dict)
 
 
 class CacheService:
@@ -272,8 +296,6 @@ class CacheService:
         self.stats: dict[str, NamespaceStats] = {}
         self._state: _LoopState | None = None
         self._last_error: str | None = None
-        self._store_script = _STORE_IF_CURRENT
-        self._release_script = _RELEASE_LOCK
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -299,7 +321,11 @@ class CacheService:
     def _loop_state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
         if self._state is None or self._state.loop is not loop:
-            self._state = _LoopState(loop, self._build_redis())
+            redis = self._build_redis()
+            self._state = _LoopState(loop, redis)
+            if redis is not None:
+                self._state.store_if_current = redis.register_script(_STORE_IF_CURRENT)
+                self._state.release_lock = redis.register_script(_RELEASE_LOCK)
         return self._state
 
     def _build_redis(self) -> Redis | None:
@@ -329,8 +355,8 @@ class CacheService:
     def _generation_key(self, namespace: str) -> str:
         return f"{self.prefix}:#gen:{namespace}"
 
-    def _lock_key(self, full_key: str) -> str:
-        return f"{self.prefix}:#lock:{full_key}"
+    def _lock_key(self, full_key: str, generation: int) -> str:
+        return f"{self.prefix}:#lock:{generation}:{full_key}"
 
     async def _redis(self) -> Redis | None:
         """The Redis client when this call may use it, else None (serve from the LRU)."""
@@ -341,14 +367,19 @@ class CacheService:
         if verdict is None:
             return None
         if verdict == "probe":
+            recovered = False
             try:
                 await state.redis.ping()
                 # Writes made while Redis was away could not invalidate it: start every namespace
                 # this process knows on a new generation.
                 await self._bump(state.redis, self.stats.keys())
+                recovered = True
             except _REDIS_ERRORS as exc:
                 self._failed(exc)
                 return None
+            finally:
+                if not recovered:
+                    self.breaker.probing = False  # also when the probing request was cancelled
             self.breaker.success()
             self.local.clear()
             logger.warning("cache.recovered backend=redis")
@@ -366,39 +397,44 @@ class CacheService:
 
     # -- raw entry access ----------------------------------------------------------------------------
 
-    async def _read(self, full_key: str, namespace: str) -> tuple[_Entry | None, int]:
-        """The stored entry (None when absent) and the namespace's current generation."""
+    async def _read(self, full_key: str, namespace: str) -> _Read:
+        """The stored entry (None when absent or unreadable) and the namespace's generation."""
         redis = await self._redis()
         if redis is not None:
             try:
                 raw, generation = await redis.mget(full_key, self._generation_key(namespace))
                 self.breaker.success()
-                return _Entry.decode(cast(bytes | None, raw)), int(generation or 0)
+                return _Read(_Entry.decode(cast(bytes | None, raw)), _as_int(generation), _REDIS)
             except _REDIS_ERRORS as exc:
                 self._ns(namespace).errors += 1
                 self._failed(exc)
         self._count_fallback(namespace)
-        return _Entry.decode(self.local.get(full_key)), self.local.generations.get(namespace, 0)
+        return _Read(
+            _Entry.decode(self.local.get(full_key)), self.local.generations.get(namespace, 0), _LOCAL
+        )
 
-    async def _write(self, full_key: str, namespace: str, entry: _Entry, ttl: float) -> None:
-        """Store `entry` unless the namespace moved to a newer generation meanwhile."""
+    async def _write(self, full_key: str, namespace: str, entry: _Entry, ttl: float, source: str) -> None:
+        """Store `entry` in the store its generation was read from, unless the namespace moved to a
+        newer generation meanwhile. A value computed while the other store served is dropped."""
         keep_s = ttl + self._grace(ttl)
+        if source == _LOCAL:
+            local_serves = self.breaker.is_open or self.settings.redis_url is None
+            if local_serves and self.local.generations.get(namespace, 0) == entry.generation:
+                self.local.set(full_key, entry.encode(), time.time() + keep_s)
+            return
         redis = await self._redis()
-        if redis is not None:
-            try:
-                await self._store_script(
-                    keys=[full_key, self._generation_key(namespace)],
-                    args=[entry.encode(), entry.generation, max(1, int(keep_s * 1000))],
-                    client=redis,
-                )
-                self.breaker.success()
-                return
-            except _REDIS_ERRORS as exc:
-                self._ns(namespace).errors += 1
-                self._failed(exc)
-        self._count_fallback(namespace)
-        if self.local.generations.get(namespace, 0) == entry.generation:
-            self.local.set(full_key, entry.encode(), time.time() + keep_s)
+        state = self._loop_state()
+        if redis is None or state.store_if_current is None:
+            return
+        try:
+            await state.store_if_current(
+                keys=[full_key, self._generation_key(namespace)],
+                args=[entry.encode(), entry.generation, max(1, int(keep_s * 1000))],
+            )
+            self.breaker.success()
+        except _REDIS_ERRORS as exc:
+            self._ns(namespace).errors += 1
+            self._failed(exc)
 
     def _count_fallback(self, namespace: str) -> None:
         if self.settings.redis_url is not None:
@@ -406,6 +442,16 @@ class CacheService:
 
     def _grace(self, ttl: float) -> float:
         return min(ttl, self.settings.cache_stale_grace_ms / 1000)
+
+    def _decode(self, codec: _Codec, entry: _Entry, namespace: str) -> tuple[bool, Any]:
+        """(True, value), or (False, None) for an entry this code cannot read: a miss, recomputed
+        and overwritten, never a failed request."""
+        try:
+            return True, codec.decode(entry)
+        except Exception as exc:
+            self._ns(namespace).errors += 1
+            logger.warning("cache.unreadable namespace=%s error=%r", namespace, exc)
+            return False, None
 
     # -- the seed's API ------------------------------------------------------------------------------
 
@@ -415,12 +461,15 @@ class CacheService:
             return None
         codec = _codec_for(type_)
         namespace = namespace_of(key)
-        entry, generation = await self._read(self._key(key, codec.tag), namespace)
-        if entry is None or entry.generation != generation or not entry.fresh:
-            self._ns(namespace).misses += 1
-            return None
-        self._ns(namespace).hits += 1
-        return codec.decode(entry)
+        found = await self._read(self._key(key, codec.tag), namespace)
+        entry = found.current
+        if entry is not None and entry.fresh:
+            readable, value = self._decode(codec, entry, namespace)
+            if readable:
+                self._ns(namespace).hits += 1
+                return value
+        self._ns(namespace).misses += 1
+        return None
 
     async def set(self, key: str, value: Any, ttl: float = 300, *, type_: Any = None) -> None:
         if not self.enabled:
@@ -428,21 +477,10 @@ class CacheService:
         codec = _codec_for(type_)
         namespace = namespace_of(key)
         full_key = self._key(key, codec.tag)
-        _, generation = await self._read_generation(namespace)
+        found = await self._read(full_key, namespace)
         kind, payload = codec.encode(value)
-        await self._write(full_key, namespace, _Entry(generation, time.time() + ttl, kind, payload), ttl)
-
-    async def _read_generation(self, namespace: str) -> tuple[bool, int]:
-        redis = await self._redis()
-        if redis is not None:
-            try:
-                generation = await redis.get(self._generation_key(namespace))
-                self.breaker.success()
-                return True, int(generation or 0)
-            except _REDIS_ERRORS as exc:
-                self._ns(namespace).errors += 1
-                self._failed(exc)
-        return False, self.local.generations.get(namespace, 0)
+        entry = _Entry(found.generation, time.time() + ttl, kind, payload)
+        await self._write(full_key, namespace, entry, ttl, found.source)
 
     async def delete(self, key: str, *, type_: Any = None) -> None:
         codec = _codec_for(type_)
@@ -512,16 +550,17 @@ class CacheService:
         """Drop every entry of this service (operators and tests); generations are kept."""
         return await self.delete_pattern("*")
 
-    async def ping(self) -> bool:
+    async def ping(self, *, trip: bool = False) -> bool:
         """True when Redis answers now (False without asking while the breaker is open or without
-        Redis). An explicit check that fails opens the breaker: start-up and /health say so at once."""
+        Redis). `trip=True` (the start-up check) opens the breaker at the first failure, so that
+        the log says `cache.degraded` at once."""
         redis = await self._redis()
         if redis is None:
             return False
         try:
             await redis.ping()
         except _REDIS_ERRORS as exc:
-            self._failed(exc, trip=True)
+            self._failed(exc, trip=trip)
             return False
         self.breaker.success()
         return True
@@ -546,76 +585,83 @@ class CacheService:
         namespace = namespace_of(key)
         full_key = self._key(key, codec.tag)
         stats = self._ns(namespace)
-        entry, generation = await self._read(full_key, namespace)
-        current = entry if entry is not None and entry.generation == generation else None
-        if current is not None and current.fresh and not refresh:
-            stats.hits += 1
-            return cast(V, codec.decode(current))
+        found = await self._read(full_key, namespace)
+        previous: tuple[bool, Any] = (False, None)
+        if found.current is not None and not refresh:
+            previous = self._decode(codec, found.current, namespace)
+            if previous[0] and found.current.fresh:
+                stats.hits += 1
+                return cast(V, previous[1])
 
+        # Callers of the same key *and generation* share one computation: a caller that arrives
+        # after a write never waits for a value computed from the rows before it.
         state = self._loop_state()
-        running = state.inflight.get(full_key)
+        flight = (found.source, full_key, found.generation)
+        running = state.inflight.get(flight)
         if running is not None and not refresh:
-            if current is not None:
+            if previous[0]:
                 stats.stale_served += 1
-                return cast(V, codec.decode(current))
+                return cast(V, previous[1])
             try:
-                value = await asyncio.wait_for(
-                    asyncio.shield(running), self.settings.cache_lock_wait_ms / 1000
-                )
+                value = await asyncio.shield(running)
                 stats.misses += 1
                 stats.coalesced += 1
                 return cast(V, value)
-            except TimeoutError:
-                pass
+            except asyncio.CancelledError:
+                current_task = asyncio.current_task()
+                if current_task is not None and current_task.cancelling():
+                    raise  # this caller was cancelled
+                # The computing caller was cancelled: compute here instead.
 
         future: asyncio.Future[Any] = state.loop.create_future()
-        state.inflight[full_key] = future
+        state.inflight[flight] = future
         try:
-            lock = await self._acquire_lock(full_key, namespace)
-            if lock is None and not refresh and current is not None:
+            lock = await self._acquire_lock(full_key, found.generation, namespace)
+            if lock is None and not refresh and previous[0]:
                 stats.stale_served += 1
-                value = codec.decode(current)
-                future.set_result(value)
-                return cast(V, value)
+                future.set_result(previous[1])
+                return cast(V, previous[1])
             if not refresh:
                 stats.misses += 1
             if lock is None and not refresh:
                 waited = await self._wait_for_other_process(full_key, namespace, codec)
                 if waited is not None:
                     stats.coalesced += 1
-                    future.set_result(waited)
-                    return cast(V, waited)
+                    future.set_result(waited[0])
+                    return cast(V, waited[0])
             try:
                 stats.computations += 1
                 value = await compute()
                 kind, payload = codec.encode(value)
-                await self._write(
-                    full_key, namespace, _Entry(generation, time.time() + seconds, kind, payload), seconds
-                )
+                entry = _Entry(found.generation, time.time() + seconds, kind, payload)
+                await self._write(full_key, namespace, entry, seconds, found.source)
             finally:
-                if lock is not None:
-                    await self._release_lock(full_key, lock)
+                if lock:
+                    await self._release_lock(full_key, found.generation, lock)
             future.set_result(value)
             return value
+        except asyncio.CancelledError:
+            future.cancel()  # waiters compute for themselves
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             # Waiters get the exception; nobody else must see "Future exception was never retrieved".
             future.exception()
             raise
         finally:
-            if state.inflight.get(full_key) is future:
-                del state.inflight[full_key]
+            if state.inflight.get(flight) is future:
+                del state.inflight[flight]
 
-    async def _acquire_lock(self, full_key: str, namespace: str) -> str | None:
+    async def _acquire_lock(self, full_key: str, generation: int, namespace: str) -> str | None:
         """A Redis lock so that one process computes; None when another process holds it.
-        Without Redis the in-process single flight is the lock and this returns a dummy token."""
+        Without Redis the in-process single flight is the lock: an empty token."""
         redis = await self._redis()
         if redis is None:
             return ""
         token = secrets.token_hex(8)
         try:
             acquired = await redis.set(
-                self._lock_key(full_key), token, nx=True, px=self.settings.cache_lock_ttl_ms
+                self._lock_key(full_key, generation), token, nx=True, px=self.settings.cache_lock_ttl_ms
             )
             self.breaker.success()
         except _REDIS_ERRORS as exc:
@@ -624,24 +670,28 @@ class CacheService:
             return ""
         return token if acquired else None
 
-    async def _release_lock(self, full_key: str, token: str) -> None:
-        if not token:
-            return
+    async def _release_lock(self, full_key: str, generation: int, token: str) -> None:
         redis = await self._redis()
-        if redis is None:
+        state = self._loop_state()
+        if redis is None or state.release_lock is None:
             return
         try:
-            await self._release_script(keys=[self._lock_key(full_key)], args=[token], client=redis)
+            await state.release_lock(keys=[self._lock_key(full_key, generation)], args=[token])
         except _REDIS_ERRORS as exc:
             self._failed(exc)
 
-    async def _wait_for_other_process(self, full_key: str, namespace: str, codec: _Codec) -> Any | None:
+    async def _wait_for_other_process(
+        self, full_key: str, namespace: str, codec: _Codec
+    ) -> tuple[Any] | None:
+        """Poll for the value another process is computing; (value,) or None after the wait."""
         deadline = time.monotonic() + self.settings.cache_lock_wait_ms / 1000
         while time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-            entry, generation = await self._read(full_key, namespace)
-            if entry is not None and entry.generation == generation and entry.fresh:
-                return codec.decode(entry)
+            found = await self._read(full_key, namespace)
+            if found.current is not None and found.current.fresh:
+                readable, value = self._decode(codec, found.current, namespace)
+                if readable:
+                    return (value,)
         return None
 
     # -- reporting -----------------------------------------------------------------------------------------
@@ -667,38 +717,25 @@ class CacheService:
         self._state = None
 
 
-class _Script:
-    """A Lua script run with EVALSHA, loaded on first use (after a Redis restart too)."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.sha = hashlib.sha1(source.encode()).hexdigest()
-
-    async def __call__(self, *, keys: list[str], args: list[Any], client: Redis) -> Any:
-        from redis.exceptions import NoScriptError
-
-        try:
-            return await client.evalsha(self.sha, len(keys), *keys, *args)
-        except NoScriptError:
-            return await client.eval(self.source, len(keys), *keys, *args)
+def _as_int(raw: Any) -> int:
+    try:
+        return int(raw or 0)
+    except (TypeError, ValueError):
+        return -1  # a foreign value under the counter's key: no entry matches it
 
 
-_STORE_IF_CURRENT = _Script(
-    """
-    local current = redis.call('GET', KEYS[2]) or '0'
-    if current == ARGV[2] then
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-        return 1
-    end
-    return 0
-    """
-)
-_RELEASE_LOCK = _Script(
-    """
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-    return 0
-    """
-)
+_STORE_IF_CURRENT = """
+local current = redis.call('GET', KEYS[2]) or '0'
+if current == ARGV[2] then
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+    return 1
+end
+return 0
+"""
+_RELEASE_LOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 _cache: CacheService | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Lima"
     storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_redis_url_means_none(cls, value: object) -> object:
+        """`REDIS_URL=` (empty) turns Redis off; anything else must be a Redis URL, checked here so
+        that a typo fails at start rather than on the first cached request."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
 
 
 @lru_cache

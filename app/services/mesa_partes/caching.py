@@ -43,9 +43,10 @@ def hoy() -> str:
 
 
 def normalizar_termino(termino: str) -> str:
-    """One cache key per search term however it was typed. The query runs with the normalized
-    term, so the key and the result can never disagree; case and spacing change neither
-    `websearch_to_tsquery` nor `ILIKE`/`similarity`."""
+    """One cache key per search term however it was typed: lower case, single spaces. The query
+    runs with the normalized term, so the key and the result can never disagree. Case changes
+    neither `websearch_to_tsquery` nor `ILIKE`/`similarity`; collapsing spaces means a name typed
+    with a double space still finds the sender."""
     return " ".join(termino.split()).lower()
 
 

@@ -221,6 +221,8 @@ class DocumentoService:
         """A full-text search page as its JSON body, cached (WARM) per normalized term, visibility
         scope, filters and day; document, sender and area/tipo writes invalidate it."""
         filtros = replace(filtros, q=caching.normalizar_termino(filtros.q or ""))
+        if not filtros.q:
+            raise InvalidInput("q needs at least one word", field="q", location="query")
         digest = argument_digest(
             [caching.alcance(usuario), caching.hoy(), filtros, page_size, cursor, page, ascendente]
         )

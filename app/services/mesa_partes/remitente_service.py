@@ -47,10 +47,10 @@ class RemitenteService:
     async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[RemitenteLeido]:
         """Senders by identity number (exact) and/or a fragment of the name, best matches first.
         Cached (WARM) per normalized term; a registration invalidates it."""
-        if not q and not numero:
-            raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
         termino = caching.normalizar_termino(q) if q else None
         numero = numero.upper() if numero else None
+        if not termino and not numero:
+            raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
         key = f"{caching.REMITENTES}:{argument_digest([termino, numero, limit])}"
         return await get_cache().get_or_compute(
             key, lambda: self._buscar(termino, numero, limit), ttl=WARM, type_=list[RemitenteLeido]

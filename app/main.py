@@ -15,6 +15,7 @@ from app.core.config import get_settings
 from app.core.database import db
 from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
+from app.core.query_monitor import QueryMonitoringMiddleware
 
 
 @asynccontextmanager
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(QueryMonitoringMiddleware)
     app.include_router(health_router)
     app.include_router(api_router)
     return app

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     cache_lock_ttl_ms: int = Field(default=30_000, ge=100)
     cache_lock_wait_ms: int = Field(default=3_000, ge=0)
 
+    # Query monitoring (app/core/query_monitor.py, app/core/query_optimizer.py).
+    slow_query_ms: float = Field(default=200, ge=0)
+    slow_query_plan_sample: float = Field(default=0.1, ge=0, le=1)
+    slow_query_max_fingerprints: int = Field(default=200, ge=1)
+    query_count_warn: int = Field(default=10, ge=1)
+    query_count_header: bool = False
+    large_table_rows: int = Field(default=10_000, ge=0)
+
     # Auth.
     # Unset: a random secret is generated once and kept in DATA_DIR/.jwt_secret (never a published one).
     jwt_secret: SecretStr | None = None

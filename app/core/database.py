@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings, get_settings
 from app.core.embedded_pg import resolve_database_url
+from app.core.query_monitor import slow_queries
 
 logger = logging.getLogger("app.database")
 
@@ -32,18 +33,19 @@ class StatementStats:
     statements: list[str] = field(default_factory=list)
 
 
-_current_stats: ContextVar[StatementStats | None] = ContextVar("sql_statement_stats", default=None)
+# Every open accounting block of the current context: a request's and a test's around it both count.
+_active_stats: ContextVar[tuple[StatementStats, ...]] = ContextVar("sql_statement_stats", default=())
 
 
 @contextmanager
 def count_statements() -> Iterator[StatementStats]:
     """Count the statements run by the current task (and the tasks it awaits) inside the block."""
     stats = StatementStats()
-    token = _current_stats.set(stats)
+    token = _active_stats.set((*_active_stats.get(), stats))
     try:
         yield stats
     finally:
-        _current_stats.reset(token)
+        _active_stats.reset(token)
 
 
 def _before_cursor_execute(
@@ -65,12 +67,18 @@ def _after_cursor_execute(
     context: ExecutionContext,
     executemany: bool,
 ) -> None:
-    started = conn.info["query_start"].pop()
-    stats = _current_stats.get()
-    if stats is not None:
+    seconds = time.perf_counter() - conn.info["query_start"].pop()
+    for stats in _active_stats.get():
         stats.count += 1
-        stats.seconds += time.perf_counter() - started
+        stats.seconds += seconds
         stats.statements.append(statement)
+    slow_queries.observe(statement, parameters, seconds)
+
+
+def _forget_failed_statement(context: Any) -> None:
+    connection = context.connection
+    if connection is not None and connection.info.get("query_start"):
+        connection.info["query_start"].pop()
 
 
 def build_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:
@@ -97,6 +105,7 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
     )
     event.listen(engine.sync_engine, "before_cursor_execute", _before_cursor_execute)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_cursor_execute)
+    event.listen(engine.sync_engine, "handle_error", _forget_failed_statement)
     return engine
 
 

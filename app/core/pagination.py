@@ -51,18 +51,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("cursor is not one this API produced", field="cursor", location="query") from exc
 
 
-async def paginar(
-    session: AsyncSession,
+def pagina_query(
     query: Select[Any],
     key: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]],
-    key_of: Callable[[Any], tuple[datetime, int]],
     *,
     page_size: int,
     cursor: str | None = None,
     page: int | None = None,
     ascending: bool = False,
-) -> Pagina[Any]:
-    """Run `query` for one page ordered by `key` (newest first unless `ascending`)."""
+) -> Select[Any]:
+    """`query` limited to one page ordered by `key` (newest first unless `ascending`), with the
+    look-ahead row that tells whether there is a next page."""
     moment, row_id = key
     if cursor is not None:
         after = tuple_(*decode_cursor(cursor))
@@ -79,7 +78,23 @@ async def paginar(
                 f"page numbers reach {MAX_OFFSET} rows; use the cursor", field="page", location="query"
             )
         query = query.offset(offset)
-    rows: Sequence[Any] = (await session.scalars(query.limit(page_size + 1))).unique().all()
+    return query.limit(page_size + 1)
+
+
+async def paginar(
+    session: AsyncSession,
+    query: Select[Any],
+    key: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]],
+    key_of: Callable[[Any], tuple[datetime, int]],
+    *,
+    page_size: int,
+    cursor: str | None = None,
+    page: int | None = None,
+    ascending: bool = False,
+) -> Pagina[Any]:
+    """Run `query` for one page ordered by `key` (newest first unless `ascending`)."""
+    query = pagina_query(query, key, page_size=page_size, cursor=cursor, page=page, ascending=ascending)
+    rows: Sequence[Any] = (await session.scalars(query)).unique().all()
     has_more = len(rows) > page_size
     items = list(rows[:page_size])
     return Pagina(

@@ -1,17 +1,21 @@
-"""Admin performance endpoints: cache statistics and invalidation."""
+"""Admin performance endpoints: cache statistics and invalidation, slow queries, the index report,
+and EXPLAIN of a named query (from an allow-list: never SQL text from the client)."""
 
 from __future__ import annotations
 
 import typing
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import AdminUser
+from app.api.deps import AdminUser, SessionDep
 from app.core.cache import get_cache
-from app.core.errors import Forbidden, InvalidInput, Unauthorized, error_responses
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.query_monitor import slow_queries
+from app.core.query_optimizer import QueryOptimizer
 from app.services.mesa_partes import caching
+from app.services.mesa_partes.named_queries import NAMED_QUERIES, muestra
 
 router = APIRouter(prefix="/admin", tags=["operations"])
 Namespace = Literal["catalogos", "estadisticas", "documentos", "remitentes"]
@@ -50,3 +54,54 @@ async def invalidate_cache(data: CacheInvalidation, usuario: AdminUser) -> Cache
     for namespace in namespaces:
         deleted += await cache.delete_pattern(f"{namespace}:*")
     return CacheInvalidated(namespaces=namespaces, keys_deleted=deleted)
+
+
+ADMIN_ERRORS = error_responses(Unauthorized, Forbidden)
+
+
+@router.get("/slow-queries", responses=ADMIN_ERRORS)
+async def slow_query_report(usuario: AdminUser) -> list[dict[str, Any]]:
+    """Statements slower than SLOW_QUERY_MS in this process, by fingerprint, most total time first:
+    count, total / mean / max ms, last endpoint and request id, and a captured plan."""
+    return slow_queries.report()
+
+
+@router.get("/indexes", responses=ADMIN_ERRORS)
+async def index_report(session: SessionDep, usuario: AdminUser) -> dict[str, Any]:
+    """Scans per index, unused indexes, left-prefix duplicates, sequential vs index scans per table,
+    buffer cache hit ratio, top statements (pg_stat_statements) and the slowest fingerprints."""
+    return await QueryOptimizer().index_report(session)
+
+
+@router.get("/explain", responses=ADMIN_ERRORS)
+async def named_queries(usuario: AdminUser) -> list[dict[str, str]]:
+    """The statements that `/admin/explain/{name}` can explain, and the index each should use."""
+    return [{"name": q.name, "description": q.description, "index": q.index} for q in NAMED_QUERIES.values()]
+
+
+@router.get("/explain/{name}", responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict))
+async def explain_named_query(
+    name: Annotated[str, Path(max_length=60, pattern=r"^[a-z_.]+$")],
+    session: SessionDep,
+    usuario: AdminUser,
+    analyze: bool = False,
+) -> dict[str, Any]:
+    """EXPLAIN (ANALYZE when asked, inside a rolled-back savepoint) of a named statement, with
+    parameters taken from the newest document."""
+    query = NAMED_QUERIES.get(name)
+    if query is None:
+        raise NotFound(f"no named query {name!r}; GET /api/v1/admin/explain lists them")
+    try:
+        sample = await muestra(session)
+    except LookupError as exc:
+        raise Conflict(str(exc)) from exc
+    result = await QueryOptimizer().explain_query(
+        session, await query.build(session, sample), analyze=analyze
+    )
+    return {
+        "name": query.name,
+        "description": query.description,
+        "expected_index": query.index,
+        "uses_expected_index": query.index in result.summary.indexes_used,
+        **result.as_dict(),
+    }

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, extract, func, select
+from sqlalchemy import ColumnElement, Select, and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import HOT, get_cache
 from app.models.mesa_partes import Area, Documento, TipoDocumento, Usuario
+from app.models.mesa_partes.enums import EstadoDocumento
 from app.schemas.mesa_partes.estadistica import Conteo, Estadisticas
 from app.services.mesa_partes import caching
 from app.services.mesa_partes.acceso import filtro_visibilidad
 from app.services.mesa_partes.documento_service import documento_vencido, rango_de_dias
 
 
+def _donde(usuario: Usuario, desde: date | None, hasta: date | None) -> ColumnElement[bool]:
+    return and_(filtro_visibilidad(usuario), *rango_de_dias(Documento.fecha_recepcion, desde, hasta))
+
+
 class EstadisticaService:
+    @staticmethod
+    def consulta_por_estado(
+        usuario: Usuario, desde: date | None, hasta: date | None
+    ) -> Select[EstadoDocumento, int]:
+        return (
+            select(Documento.estado, func.count())
+            .where(_donde(usuario, desde, hasta))
+            .group_by(Documento.estado)
+            .order_by(Documento.estado)
+        )
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -29,16 +45,8 @@ class EstadisticaService:
         )
 
     async def _calcular(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
-        where = and_(filtro_visibilidad(usuario), *rango_de_dias(Documento.fecha_recepcion, desde, hasta))
-
-        por_estado = (
-            await self.session.execute(
-                select(Documento.estado, func.count())
-                .where(where)
-                .group_by(Documento.estado)
-                .order_by(Documento.estado)
-            )
-        ).all()
+        where = _donde(usuario, desde, hasta)
+        por_estado = (await self.session.execute(self.consulta_por_estado(usuario, desde, hasta))).all()
         por_area = (
             await self.session.execute(
                 select(Area.sigla, func.count())

@@ -1,0 +1,248 @@
+"""Query monitoring: the request context, per-request statement accounting (middleware), and the
+slow-query log.
+
+Every statement is timed by the engine events in `app.core.database`; one slower than
+`SLOW_QUERY_MS` is logged (`db.slow_query`, with its fingerprint, duration, endpoint and request
+id) and aggregated by fingerprint in a bounded table; for the first occurrence of a fingerprint and
+a sample of the later ones, its plan (EXPLAIN without ANALYZE, same parameters) is captured in the
+background on another connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import re
+import time
+import uuid
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import get_settings
+
+logger = logging.getLogger("app.db")
+
+
+# ---- request context -------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    method: str
+    scope: Scope
+
+    @property
+    def endpoint(self) -> str:
+        """`GET /api/v1/documentos/{documento_id}`: the route template once routing matched."""
+        route = self.scope.get("route")
+        path = getattr(route, "path", None) or self.scope.get("path", "?")
+        return f"{self.method} {path}"
+
+
+current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
+
+
+# ---- fingerprints ------------------------------------------------------------------------------------
+
+_STRING = re.compile(r"'(?:[^']|'')*'")
+_NUMBER = re.compile(r"(?<![\w$.])-?\d+(?:\.\d+)?\b")
+_PARAM = re.compile(r"\$\d+|%\(\w+\)s|\?")
+_IN_LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_statement(statement: str) -> str:
+    """The statement with literals and parameters as `?`, IN lists folded, spacing collapsed."""
+    text = _STRING.sub("?", statement)
+    text = _PARAM.sub("?", text)
+    text = _NUMBER.sub("?", text)
+    text = _IN_LIST.sub("(?, ...)", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def fingerprint(statement: str) -> str:
+    return hashlib.blake2b(normalize_statement(statement).encode(), digest_size=8).hexdigest()
+
+
+# ---- slow-query log ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SlowStatement:
+    fingerprint: str
+    statement: str  # normalized
+    count: int = 0
+    total_ms: float = 0.0
+    max_ms: float = 0.0
+    last_ms: float = 0.0
+    last_seen: float = 0.0
+    last_endpoint: str | None = None
+    last_request_id: str | None = None
+    plan: Any = None
+    plan_captured_at: float | None = None
+
+    @property
+    def mean_ms(self) -> float:
+        return self.total_ms / self.count if self.count else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "statement": self.statement,
+            "count": self.count,
+            "total_ms": round(self.total_ms, 2),
+            "mean_ms": round(self.mean_ms, 2),
+            "max_ms": round(self.max_ms, 2),
+            "last_ms": round(self.last_ms, 2),
+            "last_seen": self.last_seen,
+            "last_endpoint": self.last_endpoint,
+            "last_request_id": self.last_request_id,
+            "plan": self.plan,
+        }
+
+
+_EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
+
+
+@dataclass
+class SlowQueryLog:
+    """Slow statements aggregated by fingerprint; the least recently seen go when it is full."""
+
+    entries: OrderedDict[str, SlowStatement] = field(default_factory=OrderedDict)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def observe(self, statement: str, parameters: Any, seconds: float) -> None:
+        settings = get_settings()
+        duration_ms = seconds * 1000
+        if duration_ms < settings.slow_query_ms:
+            return
+        normalized = normalize_statement(statement)
+        key = hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = self.entries[key] = SlowStatement(key, normalized)
+            while len(self.entries) > settings.slow_query_max_fingerprints:
+                self.entries.popitem(last=False)
+        self.entries.move_to_end(key)
+        context = current_request.get()
+        entry.count += 1
+        entry.total_ms += duration_ms
+        entry.max_ms = max(entry.max_ms, duration_ms)
+        entry.last_ms = duration_ms
+        entry.last_seen = time.time()
+        entry.last_endpoint = context.endpoint if context else None
+        entry.last_request_id = context.request_id if context else None
+        logger.warning(
+            "db.slow_query fingerprint=%s duration_ms=%.1f endpoint=%r request_id=%s statement=%r",
+            key,
+            duration_ms,
+            entry.last_endpoint,
+            entry.last_request_id,
+            normalized[:300],
+        )
+        wanted = entry.plan is None or random.random() < settings.slow_query_plan_sample
+        if wanted and statement.lstrip()[:6].upper().startswith(_EXPLAINABLE):
+            self._capture_plan(entry, statement, parameters)
+
+    def _capture_plan(self, entry: SlowStatement, statement: str, parameters: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a synchronous caller (the bulk loader's helpers): no plan
+        task = loop.create_task(_explain_in_background(entry, statement, parameters))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def report(self) -> list[dict[str, Any]]:
+        return [entry.as_dict() for entry in sorted(self.entries.values(), key=lambda e: -e.total_ms)]
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+async def _explain_in_background(entry: SlowStatement, statement: str, parameters: Any) -> None:
+    """EXPLAIN (no ANALYZE: nothing runs twice) of the slow statement with its own parameters."""
+    from app.core.database import db
+
+    try:
+        async with db.engine.connect() as conn:
+            # The plan statement itself must not be observed as slow again.
+            result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            entry.plan = result.scalar_one()
+            entry.plan_captured_at = time.time()
+    except Exception as exc:
+        logger.info("db.slow_query.plan_failed fingerprint=%s error=%r", entry.fingerprint, exc)
+
+
+slow_queries = SlowQueryLog()
+
+
+# ---- per-request accounting ------------------------------------------------------------------------------
+
+
+class QueryMonitoringMiddleware:
+    """Per request: the request id, the statements run and their time. Adds `Server-Timing` always
+    and `X-Query-Count` when `QUERY_COUNT_HEADER` is on; warns above `QUERY_COUNT_WARN` statements."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from app.core.database import count_statements
+
+        settings = get_settings()
+        headers = dict(scope.get("headers") or [])
+        request_id = _safe_request_id(headers.get(b"x-request-id")) or uuid.uuid4().hex
+        context = RequestContext(request_id, scope.get("method", "?"), scope)
+        token = current_request.set(context)
+        started = time.perf_counter()
+        with count_statements() as stats:
+
+            async def send_with_timing(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    total_ms = (time.perf_counter() - started) * 1000
+                    extra = [
+                        (b"x-request-id", request_id.encode()),
+                        (
+                            b"server-timing",
+                            (
+                                f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} queries", '
+                                f"app;dur={total_ms:.1f}"
+                            ).encode(),
+                        ),
+                    ]
+                    if settings.query_count_header:
+                        extra.append((b"x-query-count", str(stats.count).encode()))
+                    message["headers"] = [*message.get("headers", []), *extra]
+                    if stats.count > settings.query_count_warn:
+                        logger.warning(
+                            "db.many_queries endpoint=%r request_id=%s statements=%d db_ms=%.1f",
+                            context.endpoint,
+                            request_id,
+                            stats.count,
+                            stats.seconds * 1000,
+                        )
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_with_timing)
+            finally:
+                current_request.reset(token)
+
+
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _safe_request_id(raw: bytes | None) -> str | None:
+    """A caller's X-Request-ID is kept only when it cannot forge log lines or headers."""
+    return raw.decode() if raw and _REQUEST_ID.match(raw) else None

@@ -9,8 +9,8 @@ import asyncio
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import PROJECT_ROOT
-from app.core.database import db
+from app.core.database import StatementStats, count_statements, db
 
 if TYPE_CHECKING:
     from tests.conftest import World
@@ -43,6 +43,14 @@ TABLES = (
     "indicaciones",
     "usuarios",
 )
+
+
+@contextmanager
+def assert_max_queries(limit: int) -> Iterator[StatementStats]:
+    """Fail when the block runs more than `limit` SQL statements (listing them)."""
+    with count_statements() as stats:
+        yield stats
+    assert stats.count <= limit, f"{stats.count} statements, budget {limit}:\n" + "\n".join(stats.statements)
 
 
 def unique(prefix: str) -> str:

@@ -40,9 +40,11 @@ class RequestContext:
 
     @property
     def endpoint(self) -> str:
-        """`GET /api/v1/documentos/{documento_id}`: the route template once routing matched."""
-        route = self.scope.get("route")
-        path = getattr(route, "path", None) or self.scope.get("path", "?")
+        """`GET /api/v1/documentos/{documento_id}` once routing matched: the path with each path
+        parameter's segment put back as its name, so that one endpoint is one label."""
+        names = {str(value): name for name, value in (self.scope.get("path_params") or {}).items()}
+        segments = str(self.scope.get("path", "?")).split("/")
+        path = "/".join(f"{{{names[segment]}}}" if segment in names else segment for segment in segments)
         return f"{self.method} {path}"
 
 
@@ -53,8 +55,8 @@ current_request: ContextVar[RequestContext | None] = ContextVar("current_request
 
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _NUMBER = re.compile(r"(?<![\w$.])-?\d+(?:\.\d+)?\b")
-_PARAM = re.compile(r"\$\d+|%\(\w+\)s|\?")
-_IN_LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
+_PARAM = re.compile(r"(?:\$\d+|%\(\w+\)s|\?)(?:::\w+(?:\[\])?)?")
+_IN_LIST = re.compile(r"\bIN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
@@ -63,7 +65,7 @@ def normalize_statement(statement: str) -> str:
     text = _STRING.sub("?", statement)
     text = _PARAM.sub("?", text)
     text = _NUMBER.sub("?", text)
-    text = _IN_LIST.sub("(?, ...)", text)
+    text = _IN_LIST.sub("IN (?, ...)", text)
     return _SPACE.sub(" ", text).strip()
 
 

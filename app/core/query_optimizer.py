@@ -32,6 +32,8 @@ class _Explain(Executable, ClauseElement):
     def __init__(self, statement: ClauseElement, explain_options: str) -> None:
         self.statement = statement
         self.explain_options = explain_options
+        # The compiler reads these off the top-level statement when it compiles an INSERT/UPDATE.
+        self._inline = getattr(statement, "_inline", False)
 
 
 @compiles(_Explain)

@@ -107,13 +107,18 @@ def upgrade() -> None:
     op.create_index(
         "ix_documentos_prioritarios",
         "documentos",
-        ["prioridad", sa.literal_column("fecha_recepcion DESC")],
+        [sa.literal_column("fecha_recepcion DESC"), sa.literal_column("id DESC")],
         unique=False,
         postgresql_where=sa.text(
             "prioridad IN ('alta', 'urgente') AND estado IN ('registrado', 'derivado', 'recibido', 'en_proceso', 'observado')"
         ),
     )
-    op.create_index(op.f("ix_documentos_procedimiento_id"), "documentos", ["procedimiento_id"], unique=False)
+    op.create_index(
+        "ix_documentos_procedimiento_fecha",
+        "documentos",
+        ["procedimiento_id", sa.literal_column("fecha_recepcion DESC"), sa.literal_column("id DESC")],
+        unique=False,
+    )
     op.create_index(
         "ix_documentos_registrado_por_fecha",
         "documentos",
@@ -188,24 +193,29 @@ def upgrade() -> None:
         ["documento_id", "fecha_envio"],
         unique=False,
     )
-    op.create_index(op.f("ix_derivaciones_enviado_por_id"), "derivaciones", ["enviado_por_id"], unique=False)
+    for column in ("enviado_por_id", "recibido_por_id", "indicacion_id"):
+        op.create_index(
+            f"ix_derivaciones_{column.removesuffix('_id')}_fecha",
+            "derivaciones",
+            [column, sa.literal_column("fecha_envio DESC"), sa.literal_column("id DESC")],
+            unique=False,
+        )
     op.create_index(op.f("ix_derivaciones_fecha_envio"), "derivaciones", ["fecha_envio"], unique=False)
-    op.create_index(op.f("ix_derivaciones_indicacion_id"), "derivaciones", ["indicacion_id"], unique=False)
-    op.create_index(
-        op.f("ix_derivaciones_recibido_por_id"), "derivaciones", ["recibido_por_id"], unique=False
-    )
     op.create_index(
         "ix_derivaciones_vencimiento",
         "derivaciones",
-        ["fecha_limite"],
+        [sa.literal_column("fecha_envio DESC"), sa.literal_column("id DESC")],
         unique=False,
-        postgresql_where=sa.text("estado IN ('pendiente', 'recibida')"),
+        postgresql_where=sa.text("estado IN ('pendiente', 'recibida') AND fecha_limite IS NOT NULL"),
     )
     op.create_index(
         op.f("ix_historial_area_id_created_at"), "historial", ["area_id", "created_at"], unique=False
     )
     op.create_index(
-        "ix_historial_created_at_brin", "historial", ["created_at"], unique=False, postgresql_using="brin"
+        "ix_historial_created_at_id",
+        "historial",
+        [sa.literal_column("created_at DESC"), sa.literal_column("id DESC")],
+        unique=False,
     )
     op.create_index(
         op.f("ix_historial_documento_id_created_at"),
@@ -257,17 +267,16 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_historial_usuario_id_created_at"), table_name="historial")
     op.drop_index(op.f("ix_historial_evento_created_at"), table_name="historial")
     op.drop_index(op.f("ix_historial_documento_id_created_at"), table_name="historial")
-    op.drop_index("ix_historial_created_at_brin", table_name="historial", postgresql_using="brin")
+    op.drop_index("ix_historial_created_at_id", table_name="historial")
     op.drop_index(op.f("ix_historial_area_id_created_at"), table_name="historial")
     op.drop_index(
         "ix_derivaciones_vencimiento",
         table_name="derivaciones",
-        postgresql_where=sa.text("estado IN ('pendiente', 'recibida')"),
+        postgresql_where=sa.text("estado IN ('pendiente', 'recibida') AND fecha_limite IS NOT NULL"),
     )
-    op.drop_index(op.f("ix_derivaciones_recibido_por_id"), table_name="derivaciones")
-    op.drop_index(op.f("ix_derivaciones_indicacion_id"), table_name="derivaciones")
+    for name in ("recibido_por", "indicacion", "enviado_por"):
+        op.drop_index(f"ix_derivaciones_{name}_fecha", table_name="derivaciones")
     op.drop_index(op.f("ix_derivaciones_fecha_envio"), table_name="derivaciones")
-    op.drop_index(op.f("ix_derivaciones_enviado_por_id"), table_name="derivaciones")
     op.drop_index(op.f("ix_derivaciones_documento_id_fecha_envio"), table_name="derivaciones")
     op.drop_index("ix_derivaciones_bandeja", table_name="derivaciones")
     op.drop_index("ix_derivaciones_area_origen_fecha", table_name="derivaciones")
@@ -296,7 +305,7 @@ def downgrade() -> None:
     op.drop_index("ix_documentos_tipo_fecha", table_name="documentos")
     op.drop_index("ix_documentos_remitente_fecha", table_name="documentos")
     op.drop_index("ix_documentos_registrado_por_fecha", table_name="documentos")
-    op.drop_index(op.f("ix_documentos_procedimiento_id"), table_name="documentos")
+    op.drop_index("ix_documentos_procedimiento_fecha", table_name="documentos")
     op.drop_index(
         "ix_documentos_prioritarios",
         table_name="documentos",

@@ -22,14 +22,19 @@ class Derivacion(IdMixin, TimestampMixin, Base):
         Index("ix_derivaciones_bandeja", "area_destino_id", "estado", text("fecha_envio DESC")),
         Index(None, "area_destino_id", "documento_id"),
         Index("ix_derivaciones_area_origen_fecha", "area_origen_id", text("fecha_envio DESC")),
-        Index(None, "enviado_por_id"),
-        Index(None, "recibido_por_id"),
-        Index(None, "indicacion_id"),
+        Index(
+            "ix_derivaciones_enviado_por_fecha", "enviado_por_id", text("fecha_envio DESC"), text("id DESC")
+        ),
+        Index(
+            "ix_derivaciones_recibido_por_fecha", "recibido_por_id", text("fecha_envio DESC"), text("id DESC")
+        ),
+        Index("ix_derivaciones_indicacion_fecha", "indicacion_id", text("fecha_envio DESC"), text("id DESC")),
         Index(None, "fecha_envio"),
         Index(
             "ix_derivaciones_vencimiento",
-            "fecha_limite",
-            postgresql_where=text("estado IN ('pendiente', 'recibida')"),
+            text("fecha_envio DESC"),
+            text("id DESC"),
+            postgresql_where=text("estado IN ('pendiente', 'recibida') AND fecha_limite IS NOT NULL"),
         ),
     )
 

@@ -74,14 +74,19 @@ class Documento(IdMixin, TimestampMixin, Base):
         Index("ix_documentos_area_fecha", "area_actual_id", text("fecha_recepcion DESC"), text("id DESC")),
         Index("ix_documentos_remitente_fecha", "remitente_id", text("fecha_recepcion DESC")),
         Index("ix_documentos_tipo_fecha", "tipo_documento_id", text("fecha_recepcion DESC")),
-        Index(None, "procedimiento_id"),
+        Index(
+            "ix_documentos_procedimiento_fecha",
+            "procedimiento_id",
+            text("fecha_recepcion DESC"),
+            text("id DESC"),
+        ),
         Index("ix_documentos_registrado_por_fecha", "registrado_por_id", text("fecha_recepcion DESC")),
         Index("ix_documentos_canal_fecha", "canal", text("fecha_recepcion DESC")),
         Index("ix_documentos_vencimiento", "fecha_limite", postgresql_where=text(OPEN_STATES_SQL)),
         Index(
             "ix_documentos_prioritarios",
-            "prioridad",
             text("fecha_recepcion DESC"),
+            text("id DESC"),
             postgresql_where=text(f"prioridad IN ('alta', 'urgente') AND {OPEN_STATES_SQL}"),
         ),
         Index(
@@ -174,8 +179,8 @@ class Historial(IdMixin, Base):
         Index(None, "usuario_id", "created_at"),
         Index(None, "area_id", "created_at"),
         Index(None, "evento", "created_at"),
-        # Append-only and time-ordered: a BRIN range index is tiny and serves audit date ranges.
-        Index("ix_historial_created_at_brin", "created_at", postgresql_using="brin"),
+        # The audit screen's default page (newest events first) and its date ranges.
+        Index("ix_historial_created_at_id", text("created_at DESC"), text("id DESC")),
     )
 
     documento_id: Mapped[int] = mapped_column(ForeignKey("documentos.id", ondelete="CASCADE"))

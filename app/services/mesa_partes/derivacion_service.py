@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
+from app.core.sql import in_literal
 from app.models.mesa_partes import Derivacion, Historial, Usuario
 from app.models.mesa_partes.enums import EstadoDerivacion, EventoHistorial, Rol
 from app.services.mesa_partes.acceso import exigir_escritura
@@ -61,15 +62,15 @@ class DerivacionService:
         if f.area_origen_id is not None:
             query = query.where(Derivacion.area_origen_id == f.area_origen_id)
         if f.estado:
-            query = query.where(Derivacion.estado.in_(f.estado))
+            query = query.where(in_literal(Derivacion.estado, f.estado))
         if f.es_copia is not None:
             query = query.where(Derivacion.es_copia.is_(f.es_copia))
         if f.vencidas is not None:
             if not f.vencidas:
                 raise InvalidInput("use vencidas=true or leave it out", field="vencidas", location="query")
-            # Same predicate as the partial index ix_derivaciones_vencimiento.
+            # Implies the partial index ix_derivaciones_vencimiento's predicate, also under a generic plan.
             query = query.where(
-                Derivacion.estado.in_([EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA]),
+                in_literal(Derivacion.estado, [EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA]),
                 Derivacion.fecha_limite < func.current_date(),
             )
         if f.enviado_por_id is not None:

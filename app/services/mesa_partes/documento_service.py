@@ -25,6 +25,7 @@ from app.core.cache import WARM, argument_digest, get_cache
 from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
+from app.core.sql import in_literal
 from app.models.mesa_partes import (
     Area,
     Derivacion,
@@ -138,9 +139,15 @@ def rango_de_dias(
 
 
 def documento_vencido() -> ColumnElement[bool]:
-    """Open and past its deadline in the office's calendar (the session runs in its timezone)."""
-    return and_(
-        Documento.estado.in_(ESTADOS_ABIERTOS),
+    """Open and past its deadline in the office's calendar (the session runs in its timezone).
+    The plain comparison can use an index; `documento_no_vencido` is its NULL-safe negation."""
+    return and_(in_literal(Documento.estado, ESTADOS_ABIERTOS), Documento.fecha_limite < func.current_date())
+
+
+def documento_no_vencido() -> ColumnElement[bool]:
+    """Closed, or without a deadline, or not past it (a NULL deadline is "not overdue")."""
+    return ~and_(
+        in_literal(Documento.estado, ESTADOS_ABIERTOS),
         func.coalesce(Documento.fecha_limite < func.current_date(), False),
     )
 
@@ -244,7 +251,7 @@ class DocumentoService:
     def _aplicar_filtros(self, query: Select[Documento], f: FiltrosDocumento) -> Select[Documento]:
         query = query.where(*rango_de_dias(Documento.fecha_recepcion, f.fecha_desde, f.fecha_hasta))
         if f.estado:
-            query = query.where(Documento.estado.in_(f.estado))
+            query = query.where(in_literal(Documento.estado, f.estado))
         if f.area_id is not None:
             query = query.where(Documento.area_actual_id == f.area_id)
         if f.tipo_documento_id is not None:
@@ -258,13 +265,13 @@ class DocumentoService:
         if f.canal is not None:
             query = query.where(Documento.canal == f.canal)
         if f.prioridad:
-            query = query.where(Documento.prioridad.in_(f.prioridad))
+            query = query.where(in_literal(Documento.prioridad, f.prioridad))
         if f.numero_documento:
             # Substring match served by the trigram index; LIKE wildcards in the input are literal.
             pattern = f"%{escape_like(f.numero_documento)}%"
             query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
         if f.vencidos is not None:
-            query = query.where(documento_vencido() if f.vencidos else ~documento_vencido())
+            query = query.where(documento_vencido() if f.vencidos else documento_no_vencido())
         if f.q:
             tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
             query = query.where(Documento.busqueda.op("@@")(tsquery))

@@ -18,6 +18,8 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OPEN_STATES = "estado IN ('registrado', 'derivado', 'recibido', 'en_proceso', 'observado')"
+
 
 def upgrade() -> None:
     op.create_unique_constraint(op.f("uq_areas_codigo"), "areas", ["codigo"])
@@ -38,8 +40,6 @@ def upgrade() -> None:
         "integracion_envios",
         ["integracion_id", "documento_id"],
     )
-    op.create_index(op.f("ix_areas_parent_id"), "areas", ["parent_id"], unique=False)
-    op.create_index(op.f("ix_procedimientos_area_id"), "procedimientos", ["area_id"], unique=False)
     op.create_index(
         "ix_remitentes_nombre_trgm",
         "remitentes",
@@ -48,7 +48,6 @@ def upgrade() -> None:
         postgresql_using="gin",
         postgresql_ops={"nombre": "gin_trgm_ops"},
     )
-    op.create_index(op.f("ix_usuarios_area_id"), "usuarios", ["area_id"], unique=False)
     op.create_index(
         "ix_documentos_area_estado_fecha",
         "documentos",
@@ -112,6 +111,21 @@ def upgrade() -> None:
         postgresql_where=sa.text(
             "prioridad IN ('alta', 'urgente') AND estado IN ('registrado', 'derivado', 'recibido', 'en_proceso', 'observado')"
         ),
+    )
+    # Open documents newest first: the desk's pending tray and, per area, an area's overdue tray.
+    op.create_index(
+        "ix_documentos_abiertos",
+        "documentos",
+        [sa.literal_column("fecha_recepcion DESC"), sa.literal_column("id DESC")],
+        unique=False,
+        postgresql_where=sa.text(OPEN_STATES),
+    )
+    op.create_index(
+        "ix_documentos_area_abiertos",
+        "documentos",
+        ["area_actual_id", sa.literal_column("fecha_recepcion DESC"), sa.literal_column("id DESC")],
+        unique=False,
+        postgresql_where=sa.text(OPEN_STATES),
     )
     op.create_index(
         "ix_documentos_procedimiento_fecha",
@@ -202,6 +216,12 @@ def upgrade() -> None:
         )
     op.create_index(op.f("ix_derivaciones_fecha_envio"), "derivaciones", ["fecha_envio"], unique=False)
     op.create_index(
+        "ix_derivaciones_destino_fecha",
+        "derivaciones",
+        ["area_destino_id", sa.literal_column("fecha_envio DESC"), sa.literal_column("id DESC")],
+        unique=False,
+    )
+    op.create_index(
         "ix_derivaciones_vencimiento",
         "derivaciones",
         [sa.literal_column("fecha_envio DESC"), sa.literal_column("id DESC")],
@@ -277,6 +297,7 @@ def downgrade() -> None:
     for name in ("recibido_por", "indicacion", "enviado_por"):
         op.drop_index(f"ix_derivaciones_{name}_fecha", table_name="derivaciones")
     op.drop_index(op.f("ix_derivaciones_fecha_envio"), table_name="derivaciones")
+    op.drop_index("ix_derivaciones_destino_fecha", table_name="derivaciones")
     op.drop_index(op.f("ix_derivaciones_documento_id_fecha_envio"), table_name="derivaciones")
     op.drop_index("ix_derivaciones_bandeja", table_name="derivaciones")
     op.drop_index("ix_derivaciones_area_origen_fecha", table_name="derivaciones")
@@ -307,6 +328,10 @@ def downgrade() -> None:
     op.drop_index("ix_documentos_registrado_por_fecha", table_name="documentos")
     op.drop_index("ix_documentos_procedimiento_fecha", table_name="documentos")
     op.drop_index(
+        "ix_documentos_area_abiertos", table_name="documentos", postgresql_where=sa.text(OPEN_STATES)
+    )
+    op.drop_index("ix_documentos_abiertos", table_name="documentos", postgresql_where=sa.text(OPEN_STATES))
+    op.drop_index(
         "ix_documentos_prioritarios",
         table_name="documentos",
         postgresql_where=sa.text(
@@ -335,12 +360,9 @@ def downgrade() -> None:
     )
     op.drop_index("ix_documentos_area_fecha", table_name="documentos")
     op.drop_index("ix_documentos_area_estado_fecha", table_name="documentos")
-    op.drop_index(op.f("ix_usuarios_area_id"), table_name="usuarios")
     op.drop_index(
         "ix_remitentes_nombre_trgm",
         table_name="remitentes",
         postgresql_using="gin",
         postgresql_ops={"nombre": "gin_trgm_ops"},
     )
-    op.drop_index(op.f("ix_procedimientos_area_id"), table_name="procedimientos")
-    op.drop_index(op.f("ix_areas_parent_id"), table_name="areas")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -28,7 +28,6 @@ class Pais(Base):
 
 class Area(IdMixin, TimestampMixin, Base):
     __tablename__ = "areas"
-    __table_args__ = (Index(None, "parent_id"),)
 
     codigo: Mapped[str] = mapped_column(String(20), unique=True)
     nombre: Mapped[str] = mapped_column(String(200))
@@ -54,7 +53,6 @@ class Procedimiento(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("plazo_dias >= 0", name="plazo_no_negativo"),
         CheckConstraint("costo >= 0", name="costo_no_negativo"),
-        Index(None, "area_id"),
     )
 
     codigo: Mapped[str] = mapped_column(String(20), unique=True)

@@ -30,6 +30,7 @@ class Derivacion(IdMixin, TimestampMixin, Base):
         ),
         Index("ix_derivaciones_indicacion_fecha", "indicacion_id", text("fecha_envio DESC"), text("id DESC")),
         Index(None, "fecha_envio"),
+        Index("ix_derivaciones_destino_fecha", "area_destino_id", text("fecha_envio DESC"), text("id DESC")),
         Index(
             "ix_derivaciones_vencimiento",
             text("fecha_envio DESC"),

@@ -74,6 +74,20 @@ class Documento(IdMixin, TimestampMixin, Base):
         Index("ix_documentos_area_fecha", "area_actual_id", text("fecha_recepcion DESC"), text("id DESC")),
         Index("ix_documentos_remitente_fecha", "remitente_id", text("fecha_recepcion DESC")),
         Index("ix_documentos_tipo_fecha", "tipo_documento_id", text("fecha_recepcion DESC")),
+        # Open documents newest first: the desk's pending tray; per area, the area's overdue tray.
+        Index(
+            "ix_documentos_abiertos",
+            text("fecha_recepcion DESC"),
+            text("id DESC"),
+            postgresql_where=text(OPEN_STATES_SQL),
+        ),
+        Index(
+            "ix_documentos_area_abiertos",
+            "area_actual_id",
+            text("fecha_recepcion DESC"),
+            text("id DESC"),
+            postgresql_where=text(OPEN_STATES_SQL),
+        ),
         Index(
             "ix_documentos_procedimiento_fecha",
             "procedimiento_id",

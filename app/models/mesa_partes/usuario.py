@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, true
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -14,7 +14,6 @@ from app.models.mesa_partes.enums import Rol, checked
 
 class Usuario(IdMixin, TimestampMixin, Base):
     __tablename__ = "usuarios"
-    __table_args__ = (Index(None, "area_id"),)
 
     username: Mapped[str] = mapped_column(String(50), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

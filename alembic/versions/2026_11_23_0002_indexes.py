@@ -192,7 +192,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_derivaciones_area_origen_fecha",
         "derivaciones",
-        ["area_origen_id", sa.literal_column("fecha_envio DESC")],
+        ["area_origen_id", sa.literal_column("fecha_envio DESC"), sa.literal_column("id DESC")],
         unique=False,
     )
     op.create_index(
@@ -229,7 +229,10 @@ def upgrade() -> None:
         postgresql_where=sa.text("estado IN ('pendiente', 'recibida') AND fecha_limite IS NOT NULL"),
     )
     op.create_index(
-        op.f("ix_historial_area_id_created_at"), "historial", ["area_id", "created_at"], unique=False
+        "ix_historial_area_id_created_at",
+        "historial",
+        ["area_id", sa.literal_column("created_at DESC"), sa.literal_column("id DESC")],
+        unique=False,
     )
     op.create_index(
         "ix_historial_created_at_id",
@@ -244,10 +247,16 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        op.f("ix_historial_evento_created_at"), "historial", ["evento", "created_at"], unique=False
+        "ix_historial_evento_created_at",
+        "historial",
+        ["evento", sa.literal_column("created_at DESC"), sa.literal_column("id DESC")],
+        unique=False,
     )
     op.create_index(
-        op.f("ix_historial_usuario_id_created_at"), "historial", ["usuario_id", "created_at"], unique=False
+        "ix_historial_usuario_id_created_at",
+        "historial",
+        ["usuario_id", sa.literal_column("created_at DESC"), sa.literal_column("id DESC")],
+        unique=False,
     )
     op.create_index(
         op.f("ix_integracion_envios_documento_id"), "integracion_envios", ["documento_id"], unique=False
@@ -284,11 +293,11 @@ def downgrade() -> None:
         postgresql_where=sa.text("estado IN ('pendiente', 'fallido')"),
     )
     op.drop_index(op.f("ix_integracion_envios_documento_id"), table_name="integracion_envios")
-    op.drop_index(op.f("ix_historial_usuario_id_created_at"), table_name="historial")
-    op.drop_index(op.f("ix_historial_evento_created_at"), table_name="historial")
+    op.drop_index("ix_historial_usuario_id_created_at", table_name="historial")
+    op.drop_index("ix_historial_evento_created_at", table_name="historial")
     op.drop_index(op.f("ix_historial_documento_id_created_at"), table_name="historial")
     op.drop_index("ix_historial_created_at_id", table_name="historial")
-    op.drop_index(op.f("ix_historial_area_id_created_at"), table_name="historial")
+    op.drop_index("ix_historial_area_id_created_at", table_name="historial")
     op.drop_index(
         "ix_derivaciones_vencimiento",
         table_name="derivaciones",

@@ -38,7 +38,11 @@ class _Explain(Executable, ClauseElement):
 
 @compiles(_Explain)
 def _compile_explain(element: _Explain, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"EXPLAIN ({element.explain_options}) {compiler.process(element.statement, **kw)}"
+    sql = f"EXPLAIN ({element.explain_options}) {compiler.process(element.statement, **kw)}"
+    # The plan comes back as rows: the statement must not be executed as the INSERT it wraps
+    # (an INSERT without RETURNING is run without fetching any row).
+    compiler.isinsert = compiler.isupdate = compiler.isdelete = False
+    return sql
 
 
 @dataclass

@@ -21,7 +21,9 @@ class Derivacion(IdMixin, TimestampMixin, Base):
         Index(None, "documento_id", "fecha_envio"),
         Index("ix_derivaciones_bandeja", "area_destino_id", "estado", text("fecha_envio DESC")),
         Index(None, "area_destino_id", "documento_id"),
-        Index("ix_derivaciones_area_origen_fecha", "area_origen_id", text("fecha_envio DESC")),
+        Index(
+            "ix_derivaciones_area_origen_fecha", "area_origen_id", text("fecha_envio DESC"), text("id DESC")
+        ),
         Index(
             "ix_derivaciones_enviado_por_fecha", "enviado_por_id", text("fecha_envio DESC"), text("id DESC")
         ),

@@ -190,9 +190,10 @@ class Historial(IdMixin, Base):
     __tablename__ = "historial"
     __table_args__ = (
         Index(None, "documento_id", "created_at"),
-        Index(None, "usuario_id", "created_at"),
-        Index(None, "area_id", "created_at"),
-        Index(None, "evento", "created_at"),
+        # The audit trail's filters, each in its keyset order (newest first, id breaks ties).
+        Index("ix_historial_usuario_id_created_at", "usuario_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_historial_area_id_created_at", "area_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_historial_evento_created_at", "evento", text("created_at DESC"), text("id DESC")),
         # The audit screen's default page (newest events first) and its date ranges.
         Index("ix_historial_created_at_id", text("created_at DESC"), text("id DESC")),
     )

@@ -18,6 +18,8 @@ from app.models.mesa_partes.enums import EstadoDerivacion, EventoHistorial, Rol
 from app.services.mesa_partes.acceso import exigir_escritura
 from app.services.mesa_partes.documento_service import rango_de_dias
 
+BANDEJA_ORDEN = (Derivacion.fecha_envio, Derivacion.id)
+
 
 @dataclass(frozen=True)
 class FiltrosDerivacion:
@@ -56,6 +58,18 @@ class DerivacionService:
     async def listar(
         self, usuario: Usuario, f: FiltrosDerivacion, *, page_size: int, cursor: str | None, page: int | None
     ) -> Pagina[Derivacion]:
+        return await paginar(
+            self.session,
+            self.consulta_lista(usuario, f),
+            BANDEJA_ORDEN,
+            lambda derivacion: (derivacion.fecha_envio, derivacion.id),
+            page_size=page_size,
+            cursor=cursor,
+            page=page,
+        )
+
+    def consulta_lista(self, usuario: Usuario, f: FiltrosDerivacion) -> Select[Derivacion]:
+        """The tray's statement before paging (the query optimizer explains it by name)."""
         query: Select[Derivacion] = select(Derivacion).where(_visibles(usuario)).options(*_tray_options())
         if f.area_destino_id is not None:
             query = query.where(Derivacion.area_destino_id == f.area_destino_id)
@@ -79,16 +93,7 @@ class DerivacionService:
             query = query.where(Derivacion.recibido_por_id == f.recibido_por_id)
         if f.indicacion_id is not None:
             query = query.where(Derivacion.indicacion_id == f.indicacion_id)
-        query = query.where(*rango_de_dias(Derivacion.fecha_envio, f.fecha_desde, f.fecha_hasta))
-        return await paginar(
-            self.session,
-            query,
-            (Derivacion.fecha_envio, Derivacion.id),
-            lambda derivacion: (derivacion.fecha_envio, derivacion.id),
-            page_size=page_size,
-            cursor=cursor,
-            page=page,
-        )
+        return query.where(*rango_de_dias(Derivacion.fecha_envio, f.fecha_desde, f.fecha_hasta))
 
     async def recibir_copia(self, usuario: Usuario, derivacion_id: int) -> Derivacion:
         """The destination area acknowledges a copy; the document's own state does not change."""

@@ -291,13 +291,16 @@ class DocumentoService:
         )
         if visible is None:
             raise NotFound(f"documento {documento_id} not found")
-        query = (
+        return list(await self.session.scalars(self.consulta_historial(documento_id)))
+
+    @staticmethod
+    def consulta_historial(documento_id: int) -> Select[Historial]:
+        return (
             select(Historial)
             .where(Historial.documento_id == documento_id)
             .options(joinedload(Historial.usuario), joinedload(Historial.area))
             .order_by(Historial.created_at, Historial.id)
         )
-        return list(await self.session.scalars(query))
 
     async def seguimiento(self, numero_expediente: str, codigo_verificacion: str) -> Documento:
         """Public tracking: the same 404 for an unknown number and a wrong code."""

@@ -1,58 +1,194 @@
-"""The statements the admin EXPLAIN endpoint may run, by name (never SQL from a client).
+"""The statements the admin EXPLAIN endpoint may run, by name (never SQL from a client): one for
+each of the 51 secondary indexes of `docs/indexes.md`, naming the index that serves it.
 
-Each one is built by the same service code that serves its endpoint, with parameter values taken
-from the newest document (so the plan is the one a real request gets), and names the index that
-`docs/indexes.md` says serves it.
+Endpoint statements are built by the same service code that serves the endpoint (list, tray and
+audit queries with their ORDER BY and look-ahead LIMIT). Unique constraints are shown the way
+PostgreSQL uses them on a write: as the arbiter of `INSERT … ON CONFLICT`. Rows marked planned in
+`docs/indexes.md` are the statements the task-queue and integration features run. Parameter values
+come from the data (`muestra`), chosen to be as selective as a real request's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.pagination import pagina_query
-from app.models.mesa_partes import Documento, Remitente, Usuario
-from app.models.mesa_partes.enums import Canal, EstadoDocumento, Prioridad, Rol
-from app.services.mesa_partes.documento_service import DocumentoService, FiltrosDocumento
-from app.services.mesa_partes.estadistica_service import EstadisticaService
+from app.models.base import Base
+from app.models.mesa_partes import (
+    Anexo,
+    Area,
+    Derivacion,
+    Documento,
+    Historial,
+    Indicacion,
+    Integracion,
+    IntegracionEnvio,
+    Procedimiento,
+    Remitente,
+    Reporte,
+    TipoDocumento,
+    Usuario,
+)
+from app.models.mesa_partes.enums import (
+    ESTADOS_ABIERTOS,
+    Canal,
+    EstadoDerivacion,
+    EstadoDocumento,
+    EstadoEnvio,
+    EstadoProcesamiento,
+    EstadoReporte,
+    EventoHistorial,
+    Prioridad,
+    Rol,
+    TipoDocumentoIdentidad,
+)
+from app.services.mesa_partes.derivacion_service import BANDEJA_ORDEN, DerivacionService, FiltrosDerivacion
+from app.services.mesa_partes.documento_service import (
+    DocumentoService,
+    FiltrosDocumento,
+    documento_vencido,
+)
+from app.services.mesa_partes.historial_service import AUDITORIA_ORDEN, FiltrosHistorial, HistorialService
 
 PAGE = 20
-_KEY = (Documento.fecha_recepcion, Documento.id)
+_LISTA_ORDEN = (Documento.fecha_recepcion, Documento.id)
+_ADMIN = Usuario(rol=Rol.ADMIN)
 
 
 @dataclass(frozen=True)
 class Muestra:
-    """Parameter values of a real document: the newest one."""
+    """Parameter values taken from the data."""
 
+    documento_id: int
     area_id: int
-    tipo_documento_id: int
+    tipo_documento_id: int  # the least used tipo: a selective filter
     remitente_id: int
     registrado_por_id: int
-    procedimiento_id: int | None
+    procedimiento_id: int
     numero_expediente: str
-    palabra: str
+    numero_documento: str  # a whole reference: a short fragment matches too many to be selective
+    palabra: str  # a word of a recent asunto found in at most 200 documents
     fecha: date
+    derivacion: dict[str, Any]
+    historial_usuario_id: int
+    historial_area_id: int
+    sha256: str
+    reporte_usuario_id: int
+    task_id: str
+    envio_documento_id: int
+
+
+async def _scalar(session: AsyncSession, statement: Any, default: Any) -> Any:
+    value = await session.scalar(statement)
+    return default if value is None else value
+
+
+def _tsquery(word: str) -> Any:
+    return func.websearch_to_tsquery("spanish", func.unaccent(word))
+
+
+async def _palabra(session: AsyncSession) -> str:
+    asuntos = await session.scalars(select(Documento.asunto).order_by(Documento.id.desc()).limit(200))
+    seen: set[str] = set()
+    for asunto in asuntos:
+        for word in asunto.split():
+            word = word.strip(".,;:()\"'").lower()
+            if len(word) < 6 or word in seen or not word.isalpha():
+                continue
+            seen.add(word)
+            matches = await session.scalar(
+                select(func.count()).select_from(
+                    select(Documento.id)
+                    .where(
+                        Documento.busqueda.op("@@")(func.websearch_to_tsquery("spanish", func.unaccent(word)))
+                    )
+                    .limit(201)
+                    .subquery()
+                )
+            )
+            # A term in a few hundred documents at most: a common one is found faster by walking
+            # the newest documents than through the index (FLOOR.md: 23k matches, tens of ms).
+            if matches is not None and 1 <= matches <= 200:
+                return word
+    return "tortuga"
 
 
 async def muestra(session: AsyncSession) -> Muestra:
     documento = (await session.scalars(select(Documento).order_by(Documento.id.desc()).limit(1))).first()
     if documento is None:
         raise LookupError("no documents yet: named queries need data to pick their parameters from")
-    palabra = max(documento.asunto.split(), key=len).strip(".,;:()")
+    derivacion = (await session.scalars(select(Derivacion).order_by(Derivacion.id.desc()).limit(1))).first()
+    tipo = await session.scalar(
+        select(Documento.tipo_documento_id)
+        .group_by(Documento.tipo_documento_id)
+        .order_by(func.count())
+        .limit(1)
+    )
+    recibido_por = await _scalar(
+        session, select(Derivacion.recibido_por_id).where(Derivacion.recibido_por_id.is_not(None)).limit(1), 0
+    )
     return Muestra(
+        documento_id=documento.id,
         area_id=documento.area_actual_id,
-        tipo_documento_id=documento.tipo_documento_id,
+        tipo_documento_id=tipo or documento.tipo_documento_id,
         remitente_id=documento.remitente_id,
         registrado_por_id=documento.registrado_por_id,
-        procedimiento_id=documento.procedimiento_id,
+        procedimiento_id=await _scalar(
+            session,
+            select(Documento.procedimiento_id)
+            .where(Documento.procedimiento_id.is_not(None))
+            .order_by(Documento.id.desc())
+            .limit(1),
+            0,
+        ),
         numero_expediente=documento.numero_expediente,
-        palabra=palabra.lower(),
+        numero_documento=await _scalar(
+            session,
+            select(Documento.numero_documento)
+            .where(Documento.numero_documento.is_not(None))
+            .order_by(Documento.id.desc())
+            .limit(1),
+            "CARTA N° 001-2026",
+        ),
+        palabra=await _palabra(session),
         fecha=documento.fecha_recepcion.date(),
+        derivacion={
+            "area_destino_id": derivacion.area_destino_id if derivacion else 0,
+            "area_origen_id": derivacion.area_origen_id if derivacion else 0,
+            "enviado_por_id": derivacion.enviado_por_id if derivacion else 0,
+            "recibido_por_id": recibido_por,
+            "indicacion_id": (derivacion.indicacion_id if derivacion else None) or 0,
+        },
+        historial_usuario_id=await _scalar(
+            session, select(Historial.usuario_id).order_by(Historial.id.desc()).limit(1), 0
+        ),
+        historial_area_id=await _scalar(
+            session,
+            select(Historial.area_id)
+            .where(Historial.area_id.is_not(None))
+            .order_by(Historial.id.desc())
+            .limit(1),
+            0,
+        ),
+        sha256=await _scalar(session, select(Anexo.sha256).order_by(Anexo.id.desc()).limit(1), "0" * 64),
+        reporte_usuario_id=await _scalar(
+            session, select(Reporte.solicitado_por_id).order_by(Reporte.id.desc()).limit(1), 0
+        ),
+        task_id=await _scalar(
+            session,
+            select(Reporte.task_id).where(Reporte.task_id.is_not(None)).order_by(Reporte.id.desc()).limit(1),
+            "sin-tarea",
+        ),
+        envio_documento_id=await _scalar(
+            session, select(IntegracionEnvio.documento_id).order_by(IntegracionEnvio.id.desc()).limit(1), 0
+        ),
     )
 
 
@@ -67,31 +203,69 @@ class NamedQuery:
     build: Builder
 
 
+def _valor(value: Any, m: Muestra) -> Any:
+    return value(m) if callable(value) else value
+
+
 def _lista(**filtros: Any) -> Builder:
-    """A first page of `GET /documentos` with these filters, as an admin sees it."""
+    """The first page of `GET /documentos` with these filters, as an admin sees it."""
 
     async def build(session: AsyncSession, m: Muestra) -> Executable:
-        values = {k: (v(m) if callable(v) else v) for k, v in filtros.items()}
-        query = DocumentoService(session).consulta_lista(Usuario(rol=Rol.ADMIN), FiltrosDocumento(**values))
-        return pagina_query(query, _KEY, page_size=PAGE)
+        values = {k: _valor(v, m) for k, v in filtros.items()}
+        query = DocumentoService(session).consulta_lista(_ADMIN, FiltrosDocumento(**values))
+        return pagina_query(query, _LISTA_ORDEN, page_size=PAGE)
+
+    return build
+
+
+def _bandeja(**filtros: Any) -> Builder:
+    """The first page of `GET /derivaciones` with these filters, as an admin sees it."""
+
+    async def build(session: AsyncSession, m: Muestra) -> Executable:
+        values = {k: _valor(v, m) for k, v in filtros.items()}
+        query = DerivacionService(session).consulta_lista(_ADMIN, FiltrosDerivacion(**values))
+        return pagina_query(query, BANDEJA_ORDEN, page_size=PAGE)
+
+    return build
+
+
+def _auditoria(**filtros: Any) -> Builder:
+    """The first page of `GET /historial` with these filters."""
+
+    async def build(session: AsyncSession, m: Muestra) -> Executable:
+        values = {k: _valor(v, m) for k, v in filtros.items()}
+        query = HistorialService.consulta_auditoria(FiltrosHistorial(**values))
+        return pagina_query(query, AUDITORIA_ORDEN, page_size=PAGE)
+
+    return build
+
+
+def _arbitro(model: type[Base], **values: Any) -> Builder:
+    """An insert whose duplicate the unique index on `values`' columns detects: the index is the
+    conflict arbiter (what enforces it on every insert; a one-page table is never read by index)."""
+
+    async def build(session: AsyncSession, m: Muestra) -> Executable:
+        return pg_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(values))
+
+    return build
+
+
+def _simple(make: Callable[[Muestra], Executable]) -> Builder:
+    async def build(session: AsyncSession, m: Muestra) -> Executable:
+        return make(m)
 
     return build
 
 
 async def _especialista(session: AsyncSession, m: Muestra) -> Executable:
-    lector = Usuario(rol=Rol.ESPECIALISTA, area_id=m.area_id)
-    return pagina_query(
-        DocumentoService(session).consulta_lista(lector, FiltrosDocumento()), _KEY, page_size=PAGE
-    )
-
-
-async def _seguimiento(session: AsyncSession, m: Muestra) -> Executable:
-    return select(Documento.id).where(Documento.numero_expediente == m.numero_expediente)
+    lector = Usuario(rol=Rol.ESPECIALISTA, area_id=m.derivacion["area_destino_id"])
+    query = DocumentoService(session).consulta_lista(lector, FiltrosDocumento())
+    return pagina_query(query, _LISTA_ORDEN, page_size=PAGE)
 
 
 async def _remitentes(session: AsyncSession, m: Muestra) -> Executable:
-    nombre = (await session.scalar(select(Remitente.nombre).where(Remitente.id == m.remitente_id))) or "xxx"
-    fragmento = nombre.split()[0][:6].lower()
+    nombre = await _scalar(session, select(Remitente.nombre).where(Remitente.id == m.remitente_id), "quispe")
+    fragmento = str(nombre).split()[0][:6].lower()
     return (
         select(Remitente)
         .where(Remitente.nombre.ilike(f"%{fragmento}%"))
@@ -100,96 +274,364 @@ async def _remitentes(session: AsyncSession, m: Muestra) -> Executable:
     )
 
 
-async def _estadisticas_por_estado(session: AsyncSession, m: Muestra) -> Executable:
-    return EstadisticaService.consulta_por_estado(
-        Usuario(rol=Rol.AUDITOR), m.fecha - timedelta(days=30), m.fecha
-    )
+def _hace(dias: int) -> datetime:
+    return datetime.now().astimezone() - timedelta(days=dias)
 
 
-NAMED_QUERIES: dict[str, NamedQuery] = {
-    q.name: q
-    for q in (
-        NamedQuery(
-            "documentos.lista", "GET /documentos (newest first)", "ix_documentos_fecha_recepcion_id", _lista()
+_ABIERTOS = [EstadoDocumento.REGISTRADO, EstadoDocumento.DERIVADO, EstadoDocumento.OBSERVADO]
+
+_QUERIES = (
+    # ---- catalogs and users: integrity (conflict arbiters) --------------------------------------------
+    NamedQuery(
+        "areas.alta",
+        "POST /catalogos/areas (duplicate codigo → 409)",
+        "uq_areas_codigo",
+        _arbitro(Area, codigo="MP"),
+    ),
+    NamedQuery(
+        "tipos_documento.alta",
+        "POST /catalogos/tipos-documento (duplicate codigo → 409)",
+        "uq_tipos_documento_codigo",
+        _arbitro(TipoDocumento, codigo="SOL"),
+    ),
+    NamedQuery(
+        "procedimientos.alta",
+        "POST /catalogos/procedimientos (duplicate codigo → 409)",
+        "uq_procedimientos_codigo",
+        _arbitro(Procedimiento, codigo="TUPA-01"),
+    ),
+    NamedQuery(
+        "indicaciones.alta",
+        "POST /catalogos/indicaciones (duplicate codigo → 409)",
+        "uq_indicaciones_codigo",
+        _arbitro(Indicacion, codigo="ACC"),
+    ),
+    NamedQuery(
+        "integraciones.alta",
+        "(planned) integrations CRUD (duplicate codigo → 409)",
+        "uq_integraciones_codigo",
+        _arbitro(Integracion, codigo="PIDE"),
+    ),
+    NamedQuery(
+        "usuarios.alta_username",
+        "POST /usuarios (duplicate username → 409)",
+        "uq_usuarios_username",
+        _arbitro(Usuario, username="admin"),
+    ),
+    NamedQuery(
+        "usuarios.alta_email",
+        "POST /usuarios (duplicate email → 409)",
+        "uq_usuarios_email",
+        _arbitro(Usuario, email="admin@mesa-partes.local"),
+    ),
+    NamedQuery(
+        "remitentes.upsert",
+        "POST /documentos with an inline remitente (upsert by identity)",
+        "uq_remitentes_identidad",
+        _arbitro(
+            Remitente,
+            numero_documento_identidad="12345678",
+            tipo_documento_identidad=TipoDocumentoIdentidad.DNI,
         ),
-        NamedQuery(
-            "documentos.por_estado",
-            "GET /documentos?estado=derivado",
-            "ix_documentos_estado_fecha",
-            _lista(estado=[EstadoDocumento.DERIVADO]),
+    ),
+    NamedQuery("remitentes.busqueda", "GET /remitentes?q=", "ix_remitentes_nombre_trgm", _remitentes),
+    # ---- documentos ----------------------------------------------------------------------------------------
+    NamedQuery(
+        "seguimiento",
+        "GET /seguimiento?numero=&codigo=",
+        "uq_documentos_numero_expediente",
+        _simple(lambda m: select(Documento.id).where(Documento.numero_expediente == m.numero_expediente)),
+    ),
+    NamedQuery(
+        "documentos.idempotencia",
+        "POST /documentos with Idempotency-Key (replay lookup)",
+        "ix_documentos_idempotency_key",
+        _simple(lambda m: select(Documento.id).where(Documento.idempotency_key == "clave-de-muestra")),
+    ),
+    NamedQuery(
+        "documentos.lista", "GET /documentos (newest first)", "ix_documentos_fecha_recepcion_id", _lista()
+    ),
+    NamedQuery(
+        "documentos.abiertos",
+        "GET /documentos?estado=registrado&estado=derivado&estado=observado (pending tray)",
+        "ix_documentos_abiertos",
+        _lista(estado=_ABIERTOS),
+    ),
+    NamedQuery(
+        "documentos.area_vencidos",
+        "GET /documentos?area_id=&vencidos=true (an area's overdue tray)",
+        "ix_documentos_area_abiertos",
+        _lista(area_id=lambda m: m.area_id, vencidos=True),
+    ),
+    NamedQuery(
+        "documentos.por_estado",
+        "GET /documentos?estado=derivado",
+        "ix_documentos_estado_fecha",
+        _lista(estado=[EstadoDocumento.DERIVADO]),
+    ),
+    NamedQuery(
+        "documentos.por_area_y_estado",
+        "GET /documentos?area_id=&estado=recibido",
+        "ix_documentos_area_estado_fecha",
+        _lista(area_id=lambda m: m.area_id, estado=[EstadoDocumento.RECIBIDO]),
+    ),
+    NamedQuery(
+        "documentos.por_area",
+        "GET /documentos?area_id=",
+        "ix_documentos_area_fecha",
+        _lista(area_id=lambda m: m.area_id),
+    ),
+    NamedQuery(
+        "documentos.por_remitente",
+        "GET /documentos?remitente_id=",
+        "ix_documentos_remitente_fecha",
+        _lista(remitente_id=lambda m: m.remitente_id),
+    ),
+    NamedQuery(
+        "documentos.por_tipo",
+        "GET /documentos?tipo_documento_id=",
+        "ix_documentos_tipo_fecha",
+        _lista(tipo_documento_id=lambda m: m.tipo_documento_id),
+    ),
+    NamedQuery(
+        "documentos.por_procedimiento",
+        "GET /documentos?procedimiento_id=",
+        "ix_documentos_procedimiento_fecha",
+        _lista(procedimiento_id=lambda m: m.procedimiento_id),
+    ),
+    NamedQuery(
+        "documentos.por_registrador",
+        "GET /documentos?registrado_por_id=",
+        "ix_documentos_registrado_por_fecha",
+        _lista(registrado_por_id=lambda m: m.registrado_por_id),
+    ),
+    NamedQuery(
+        "documentos.por_canal",
+        "GET /documentos?canal=interoperabilidad&fecha_desde=",
+        "ix_documentos_canal_fecha",
+        _lista(canal=Canal.INTEROPERABILIDAD, fecha_desde=lambda m: m.fecha - timedelta(days=7)),
+    ),
+    NamedQuery(
+        "reportes.vencidos",
+        "(planned) the overdue-documents Excel report, most overdue first",
+        "ix_documentos_vencimiento",
+        _simple(lambda m: select(Documento.id).where(documento_vencido()).order_by(Documento.fecha_limite)),
+    ),
+    NamedQuery(
+        "documentos.urgentes",
+        "GET /documentos?prioridad=alta&prioridad=urgente&estado=<open>",
+        "ix_documentos_prioritarios",
+        _lista(prioridad=[Prioridad.ALTA, Prioridad.URGENTE], estado=list(ESTADOS_ABIERTOS)),
+    ),
+    NamedQuery(
+        "reportes.atendidos",
+        "(planned) documents attended in a month, for the attention-time report",
+        "ix_documentos_atendidos",
+        _simple(
+            lambda m: (
+                select(Documento.id)
+                .where(Documento.fecha_atencion >= _hace(30), Documento.fecha_atencion < _hace(0))
+                .order_by(Documento.fecha_atencion)
+            )
         ),
-        NamedQuery(
-            "documentos.por_area_y_estado",
-            "GET /documentos?area_id=&estado=recibido",
-            "ix_documentos_area_estado_fecha",
-            _lista(area_id=lambda m: m.area_id, estado=[EstadoDocumento.RECIBIDO]),
+    ),
+    NamedQuery(
+        "documentos.busqueda",
+        "GET /documentos?q=<a word of a recent asunto>",
+        "ix_documentos_busqueda",
+        _lista(q=lambda m: m.palabra),
+    ),
+    NamedQuery(
+        "documentos.numero_documento",
+        "GET /documentos?numero_documento=<the sender's reference>",
+        "ix_documentos_numero_documento_trgm",
+        _lista(numero_documento=lambda m: m.numero_documento),
+    ),
+    # ---- integrations and reports (planned features) -----------------------------------------------------
+    NamedQuery(
+        "integracion_envios.registro",
+        "(planned) record of a delivery per document and integration",
+        "uq_integracion_envios_integracion_id_documento_id",
+        _arbitro(IntegracionEnvio, integracion_id=1, documento_id=1),
+    ),
+    NamedQuery(
+        "integracion_envios.de_documento",
+        "(planned) delivery status of a document",
+        "ix_integracion_envios_documento_id",
+        _simple(
+            lambda m: select(IntegracionEnvio).where(IntegracionEnvio.documento_id == m.envio_documento_id)
         ),
-        NamedQuery(
-            "documentos.por_area",
-            "GET /documentos?area_id=",
-            "ix_documentos_area_fecha",
-            _lista(area_id=lambda m: m.area_id),
+    ),
+    NamedQuery(
+        "integracion_envios.pendientes",
+        "(planned) the delivery retry poller",
+        "ix_integracion_envios_pendientes",
+        _simple(
+            lambda m: (
+                select(IntegracionEnvio.id)
+                .where(
+                    IntegracionEnvio.estado.in_([EstadoEnvio.PENDIENTE, EstadoEnvio.FALLIDO]),
+                    IntegracionEnvio.proximo_intento <= func.now(),
+                )
+                .order_by(IntegracionEnvio.proximo_intento)
+                .limit(50)
+                .with_for_update(skip_locked=True)
+            )
         ),
-        NamedQuery(
-            "documentos.por_remitente",
-            "GET /documentos?remitente_id=",
-            "ix_documentos_remitente_fecha",
-            _lista(remitente_id=lambda m: m.remitente_id),
+    ),
+    NamedQuery(
+        "reportes.mios",
+        "(planned) GET /reportes: my reports, newest first",
+        "ix_reportes_solicitante_fecha",
+        _simple(
+            lambda m: (
+                select(Reporte)
+                .where(Reporte.solicitado_por_id == m.reporte_usuario_id)
+                .order_by(Reporte.created_at.desc())
+                .limit(PAGE)
+            )
         ),
-        NamedQuery(
-            "documentos.por_tipo",
-            "GET /documentos?tipo_documento_id=",
-            "ix_documentos_tipo_fecha",
-            _lista(tipo_documento_id=lambda m: m.tipo_documento_id),
+    ),
+    NamedQuery(
+        "reportes.por_tarea",
+        "(planned) the report of a Celery task",
+        "ix_reportes_task_id",
+        _simple(lambda m: select(Reporte).where(Reporte.task_id == m.task_id)),
+    ),
+    NamedQuery(
+        "reportes.atascados",
+        "(planned) sweep of reports stuck in the queue",
+        "ix_reportes_activos",
+        _simple(
+            lambda m: select(Reporte.id).where(
+                Reporte.estado.in_([EstadoReporte.PENDIENTE, EstadoReporte.PROCESANDO]),
+                Reporte.created_at < func.now() - text("interval '1 hour'"),
+            )
         ),
-        NamedQuery(
-            "documentos.por_registrador",
-            "GET /documentos?registrado_por_id=",
-            "ix_documentos_registrado_por_fecha",
-            _lista(registrado_por_id=lambda m: m.registrado_por_id),
+    ),
+    # ---- anexos ------------------------------------------------------------------------------------------
+    NamedQuery(
+        "anexos.de_documento",
+        "GET /documentos/{id} (attachments, selectinload)",
+        "ix_anexos_documento_id",
+        _simple(lambda m: select(Anexo).where(Anexo.documento_id.in_([m.documento_id])).order_by(Anexo.id)),
+    ),
+    NamedQuery(
+        "anexos.por_hash",
+        "(planned) attachment upload: an identical file already stored",
+        "ix_anexos_sha256",
+        _simple(lambda m: select(Anexo.id).where(Anexo.sha256 == m.sha256)),
+    ),
+    NamedQuery(
+        "anexos.pendientes",
+        "(planned) the attachment-processing worker's queue",
+        "ix_anexos_pendientes",
+        _simple(
+            lambda m: (
+                select(Anexo.id)
+                .where(Anexo.estado_procesamiento == EstadoProcesamiento.PENDIENTE)
+                .order_by(Anexo.created_at)
+                .limit(PAGE)
+            )
         ),
-        NamedQuery(
-            "documentos.por_canal",
-            "GET /documentos?canal=interoperabilidad&fecha_desde=",
-            "ix_documentos_canal_fecha",
-            _lista(canal=Canal.INTEROPERABILIDAD, fecha_desde=lambda m: m.fecha - timedelta(days=7)),
+    ),
+    # ---- derivaciones ------------------------------------------------------------------------------------
+    NamedQuery(
+        "derivaciones.de_documento",
+        "GET /documentos/{id} and GET /seguimiento (routings, selectinload)",
+        "ix_derivaciones_documento_id_fecha_envio",
+        _simple(
+            lambda m: (
+                select(Derivacion)
+                .where(Derivacion.documento_id.in_([m.documento_id]))
+                .order_by(Derivacion.id)
+            )
         ),
-        NamedQuery(
-            "documentos.vencidos",
-            "GET /documentos?vencidos=true",
-            "ix_documentos_vencimiento",
-            _lista(vencidos=True),
+    ),
+    NamedQuery(
+        "documentos.especialista",
+        "GET /documentos as an especialista (visibility rule)",
+        "ix_derivaciones_area_destino_id_documento_id",
+        _especialista,
+    ),
+    NamedQuery(
+        "derivaciones.bandeja",
+        "GET /derivaciones?area_destino_id=&estado=pendiente (an area's inbox)",
+        "ix_derivaciones_bandeja",
+        _bandeja(
+            area_destino_id=lambda m: m.derivacion["area_destino_id"], estado=[EstadoDerivacion.PENDIENTE]
         ),
-        NamedQuery(
-            "documentos.urgentes",
-            "GET /documentos?prioridad=alta&prioridad=urgente&estado=<open>",
-            "ix_documentos_prioritarios",
-            _lista(
-                prioridad=[Prioridad.ALTA, Prioridad.URGENTE],
-                estado=[EstadoDocumento.REGISTRADO, EstadoDocumento.DERIVADO, EstadoDocumento.RECIBIDO],
-            ),
-        ),
-        NamedQuery(
-            "documentos.busqueda",
-            "GET /documentos?q=<word of the newest asunto>",
-            "ix_documentos_busqueda",
-            _lista(q=lambda m: m.palabra),
-        ),
-        NamedQuery(
-            "documentos.especialista",
-            "GET /documentos as an especialista (visibility rule)",
-            "ix_derivaciones_area_destino_id_documento_id",
-            _especialista,
-        ),
-        NamedQuery(
-            "seguimiento", "GET /seguimiento?numero=&codigo=", "uq_documentos_numero_expediente", _seguimiento
-        ),
-        NamedQuery("remitentes.busqueda", "GET /remitentes?q=", "ix_remitentes_nombre_trgm", _remitentes),
-        NamedQuery(
-            "estadisticas.por_estado",
-            "GET /estadisticas?fecha_desde=&fecha_hasta= (counts by estado)",
-            "ix_documentos_fecha_recepcion_id",
-            _estadisticas_por_estado,
-        ),
-    )
-}
+    ),
+    NamedQuery(
+        "derivaciones.entrada",
+        "GET /derivaciones?area_destino_id= (an area's inbox, every state)",
+        "ix_derivaciones_destino_fecha",
+        _bandeja(area_destino_id=lambda m: m.derivacion["area_destino_id"]),
+    ),
+    NamedQuery(
+        "derivaciones.salida",
+        "GET /derivaciones?area_origen_id= (an area's outbox)",
+        "ix_derivaciones_area_origen_fecha",
+        _bandeja(area_origen_id=lambda m: m.derivacion["area_origen_id"]),
+    ),
+    NamedQuery(
+        "derivaciones.por_remitente",
+        "GET /derivaciones?enviado_por_id=",
+        "ix_derivaciones_enviado_por_fecha",
+        _bandeja(enviado_por_id=lambda m: m.derivacion["enviado_por_id"]),
+    ),
+    NamedQuery(
+        "derivaciones.por_receptor",
+        "GET /derivaciones?recibido_por_id=",
+        "ix_derivaciones_recibido_por_fecha",
+        _bandeja(recibido_por_id=lambda m: m.derivacion["recibido_por_id"]),
+    ),
+    NamedQuery(
+        "derivaciones.por_indicacion",
+        "GET /derivaciones?indicacion_id=",
+        "ix_derivaciones_indicacion_fecha",
+        _bandeja(indicacion_id=lambda m: m.derivacion["indicacion_id"]),
+    ),
+    NamedQuery(
+        "derivaciones.por_fecha",
+        "GET /derivaciones?fecha_desde=&fecha_hasta= (one week)",
+        "ix_derivaciones_fecha_envio",
+        _bandeja(fecha_desde=lambda m: m.fecha - timedelta(days=7), fecha_hasta=lambda m: m.fecha),
+    ),
+    NamedQuery(
+        "derivaciones.vencidas",
+        "GET /derivaciones?vencidas=true",
+        "ix_derivaciones_vencimiento",
+        _bandeja(vencidas=True),
+    ),
+    # ---- historial -------------------------------------------------------------------------------------
+    NamedQuery(
+        "historial.de_documento",
+        "GET /documentos/{id}/historial",
+        "ix_historial_documento_id_created_at",
+        _simple(lambda m: DocumentoService.consulta_historial(m.documento_id)),
+    ),
+    NamedQuery(
+        "historial.por_usuario",
+        "GET /historial?usuario_id=",
+        "ix_historial_usuario_id_created_at",
+        _auditoria(usuario_id=lambda m: m.historial_usuario_id),
+    ),
+    NamedQuery(
+        "historial.por_area",
+        "GET /historial?area_id=",
+        "ix_historial_area_id_created_at",
+        _auditoria(area_id=lambda m: m.historial_area_id),
+    ),
+    NamedQuery(
+        "historial.anulaciones",
+        "GET /historial?evento=anulado&fecha_desde=",
+        "ix_historial_evento_created_at",
+        _auditoria(evento=EventoHistorial.ANULADO, fecha_desde=lambda m: m.fecha - timedelta(days=90)),
+    ),
+    NamedQuery(
+        "historial.reciente", "GET /historial (newest first)", "ix_historial_created_at_id", _auditoria()
+    ),
+)
+
+NAMED_QUERIES: dict[str, NamedQuery] = {q.name: q for q in _QUERIES}

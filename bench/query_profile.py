@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["CACHE_ENABLED"] = "false"
+os.environ["QUERY_COUNT_HEADER"] = "true"
 os.environ.setdefault("SLOW_QUERY_MS", "100000")
 
 import httpx  # noqa: E402

@@ -72,7 +72,7 @@ def _after_cursor_execute(
         stats.count += 1
         stats.seconds += seconds
         stats.statements.append(statement)
-    slow_queries.observe(statement, parameters, seconds)
+    slow_queries.observe(statement, parameters, seconds, executemany=executemany)
 
 
 def _forget_failed_statement(context: Any) -> None:

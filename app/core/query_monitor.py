@@ -11,6 +11,7 @@ background on another connection.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 import random
@@ -40,15 +41,20 @@ class RequestContext:
 
     @property
     def endpoint(self) -> str:
-        """`GET /api/v1/documentos/{documento_id}` once routing matched: the path with each path
-        parameter's segment put back as its name, so that one endpoint is one label."""
-        names = {str(value): name for name, value in (self.scope.get("path_params") or {}).items()}
-        segments = str(self.scope.get("path", "?")).split("/")
-        path = "/".join(f"{{{names[segment]}}}" if segment in names else segment for segment in segments)
+        """`GET /api/v1/documentos/{documento_id}` once routing matched, so that one endpoint is
+        one label. The matched route's template is relative to its router: the request path
+        supplies the prefix, the template the rest."""
+        path = str(self.scope.get("path", "?"))
+        template = getattr(self.scope.get("route"), "path", None)
+        if template:
+            segments, tail = path.split("/"), template.split("/")
+            if len(tail) <= len(segments):
+                path = "/".join(segments[: len(segments) - len(tail) + 1]).rstrip("/") + template
         return f"{self.method} {path}"
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
+_capturing: ContextVar[bool] = ContextVar("capturing_plan", default=False)
 
 
 # ---- fingerprints ------------------------------------------------------------------------------------
@@ -120,7 +126,9 @@ class SlowQueryLog:
     entries: OrderedDict[str, SlowStatement] = field(default_factory=OrderedDict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def observe(self, statement: str, parameters: Any, seconds: float) -> None:
+    def observe(self, statement: str, parameters: Any, seconds: float, *, executemany: bool = False) -> None:
+        if _capturing.get():
+            return  # the plan capture's own EXPLAIN
         settings = get_settings()
         duration_ms = seconds * 1000
         if duration_ms < settings.slow_query_ms:
@@ -149,8 +157,11 @@ class SlowQueryLog:
             entry.last_request_id,
             normalized[:300],
         )
-        wanted = entry.plan is None or random.random() < settings.slow_query_plan_sample
-        if wanted and statement.lstrip()[:6].upper().startswith(_EXPLAINABLE):
+        wanted = entry.plan_captured_at is None or random.random() < settings.slow_query_plan_sample
+        explainable = statement.lstrip()[:6].upper().startswith(_EXPLAINABLE)
+        # One capture at a time, and at most one attempt per fingerprint unless sampled again: a
+        # slow database must not be asked for plans faster than it answers queries.
+        if wanted and explainable and not executemany and not self._tasks:
             self._capture_plan(entry, statement, parameters)
 
     def _capture_plan(self, entry: SlowStatement, statement: str, parameters: Any) -> None:
@@ -158,7 +169,11 @@ class SlowQueryLog:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous caller (the bulk loader's helpers): no plan
-        task = loop.create_task(_explain_in_background(entry, statement, parameters))
+        entry.plan_captured_at = time.time()  # attempted: a failure is not retried on every run
+        # An empty context: the EXPLAIN is not counted in the request's statements.
+        task = loop.create_task(
+            _explain_in_background(entry, statement, parameters), context=contextvars.Context()
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -173,12 +188,11 @@ async def _explain_in_background(entry: SlowStatement, statement: str, parameter
     """EXPLAIN (no ANALYZE: nothing runs twice) of the slow statement with its own parameters."""
     from app.core.database import db
 
+    _capturing.set(True)
     try:
         async with db.engine.connect() as conn:
-            # The plan statement itself must not be observed as slow again.
             result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
             entry.plan = result.scalar_one()
-            entry.plan_captured_at = time.time()
     except Exception as exc:
         logger.info("db.slow_query.plan_failed fingerprint=%s error=%r", entry.fingerprint, exc)
 
@@ -213,16 +227,11 @@ class QueryMonitoringMiddleware:
             async def send_with_timing(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     total_ms = (time.perf_counter() - started) * 1000
-                    extra = [
-                        (b"x-request-id", request_id.encode()),
-                        (
-                            b"server-timing",
-                            (
-                                f'db;dur={stats.seconds * 1000:.1f};desc="{stats.count} queries", '
-                                f"app;dur={total_ms:.1f}"
-                            ).encode(),
-                        ),
-                    ]
+                    # The statement count only when asked for: on public endpoints it would tell
+                    # apart requests that answer the same (an existing number with a wrong code).
+                    count = f';desc="{stats.count} queries"' if settings.query_count_header else ""
+                    timing = f"db;dur={stats.seconds * 1000:.1f}{count}, app;dur={total_ms:.1f}"
+                    extra = [(b"x-request-id", request_id.encode()), (b"server-timing", timing.encode())]
                     if settings.query_count_header:
                         extra.append((b"x-query-count", str(stats.count).encode()))
                     message["headers"] = [*message.get("headers", []), *extra]
@@ -238,13 +247,16 @@ class QueryMonitoringMiddleware:
 
             try:
                 await self.app(scope, receive, send_with_timing)
+            except Exception:
+                logger.exception("request.failed endpoint=%r request_id=%s", context.endpoint, request_id)
+                raise
             finally:
                 current_request.reset(token)
 
 
-_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 
 def _safe_request_id(raw: bytes | None) -> str | None:
     """A caller's X-Request-ID is kept only when it cannot forge log lines or headers."""
-    return raw.decode() if raw and _REQUEST_ID.match(raw) else None
+    return raw.decode() if raw and _REQUEST_ID.fullmatch(raw) else None

@@ -15,4 +15,4 @@ def in_literal(column: InstrumentedAttribute[Any], values: Iterable[Any]) -> Col
     For enum values that a partial index's predicate must imply: asyncpg prepares statements, and
     after five runs PostgreSQL may switch to a generic plan, which cannot prove that unknown
     parameters match the predicate and so ignores the index. Only for validated enum values."""
-    return column.in_(bindparam(None, sorted(values), expanding=True, literal_execute=True))
+    return column.in_(bindparam(None, sorted(set(values)), expanding=True, literal_execute=True))

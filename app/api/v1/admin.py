@@ -74,12 +74,17 @@ async def index_report(session: SessionDep, usuario: AdminUser) -> dict[str, Any
 
 
 @router.get("/explain", responses=ADMIN_ERRORS)
-async def named_queries(usuario: AdminUser) -> list[dict[str, str]]:
+async def named_queries(usuario: AdminUser) -> list[dict[str, Any]]:
     """The statements that `/admin/explain/{name}` can explain, and the index each should use."""
-    return [{"name": q.name, "description": q.description, "index": q.index} for q in NAMED_QUERIES.values()]
+    return [
+        {"name": q.name, "description": q.description, "index": q.index, "analyzable": q.analyzable}
+        for q in NAMED_QUERIES.values()
+    ]
 
 
-@router.get("/explain/{name}", responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict))
+@router.get(
+    "/explain/{name}", responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
+)
 async def explain_named_query(
     name: Annotated[str, Path(max_length=60, pattern=r"^[a-z_.]+$")],
     session: SessionDep,
@@ -91,6 +96,12 @@ async def explain_named_query(
     query = NAMED_QUERIES.get(name)
     if query is None:
         raise NotFound(f"no named query {name!r}; GET /api/v1/admin/explain lists them")
+    if analyze and not query.analyzable:
+        raise InvalidInput(
+            f"{name} is the insert a unique index arbitrates: it can be planned, not run",
+            field="analyze",
+            location="query",
+        )
     try:
         sample = await muestra(session)
     except LookupError as exc:

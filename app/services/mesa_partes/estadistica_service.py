@@ -81,7 +81,8 @@ class EstadisticaService:
         por = {grupo: [f for f in filas if f.grupo == grupo] for grupo in (0b0111, 0b1011, 0b1101, 0b1110)}
         resto = next((f for f in filas if f.grupo == 0b1111), None)
         zona = ZoneInfo(get_settings().timezone)
-        mayor_primero = lambda par: (-par[1], par[0])  # noqa: E731
+        # Most documents first; ties by name, then id, as the statement used to order them.
+        mayor_primero = lambda fila: (-fila[1], fila[0], fila[2])  # noqa: E731
         return Estadisticas(
             total=resto.total if resto else 0,
             por_estado=[
@@ -90,11 +91,15 @@ class EstadisticaService:
             ],
             por_area=[
                 Conteo(clave=clave, total=total)
-                for clave, total in sorted(((f.sigla, f.total) for f in por[0b1011]), key=mayor_primero)
+                for clave, total, _ in sorted(
+                    ((f.sigla, f.total, f.area_id) for f in por[0b1011]), key=mayor_primero
+                )
             ],
             por_tipo=[
                 Conteo(clave=clave, total=total)
-                for clave, total in sorted(((f.nombre, f.total) for f in por[0b1101]), key=mayor_primero)
+                for clave, total, _ in sorted(
+                    ((f.nombre, f.total, f.tipo_id) for f in por[0b1101]), key=mayor_primero
+                )
             ],
             por_mes=[
                 # asyncpg returns the office-midnight instant in UTC: back to the office's calendar.

@@ -202,6 +202,11 @@ class NamedQuery:
     index: str  # the index docs/indexes.md says serves it
     build: Builder
 
+    @property
+    def analyzable(self) -> bool:
+        """Conflict-arbiter inserts carry only their key: planned, never run (not even rolled back)."""
+        return self.build.__qualname__.split(".")[0] != "_arbitro"
+
 
 def _valor(value: Any, m: Muestra) -> Any:
     return value(m) if callable(value) else value

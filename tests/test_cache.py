@@ -639,3 +639,29 @@ async def test_an_unreadable_entry_is_a_miss_not_an_error(redis_up: RedisServer)
         assert cache.stats["estadisticas"].errors >= 2
     finally:
         await cache.close()
+
+
+@needs_redis
+async def test_loops_in_other_threads_get_their_own_connections(redis_up: RedisServer) -> None:
+    """A worker thread running its own event loop (the task queue's in-process fallback) uses the
+    same cache service without touching, or closing, the connections of this loop."""
+    cache = service(redis_up.url)
+    try:
+        assert await cache.get_or_compute("catalogos:hilos", Counter(), ttl=300) == {"calls": 1}
+
+        def in_a_thread(n: int) -> Any:
+            async def work() -> Any:
+                try:
+                    await cache.set(f"catalogos:hilo-{n}", n, ttl=300)
+                    return await cache.get_or_compute("catalogos:hilos", Counter(), ttl=300)
+                finally:
+                    await cache.close()
+
+            return asyncio.run(work())
+
+        results = await asyncio.gather(*(asyncio.to_thread(in_a_thread, n) for n in range(4)))
+        assert results == [{"calls": 1}] * 4  # the value this loop stored, read from other loops
+        assert [await cache.get(f"catalogos:hilo-{n}") for n in range(4)] == [0, 1, 2, 3]
+        assert not cache.degraded
+    finally:
+        await cache.close()

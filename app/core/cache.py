@@ -32,8 +32,10 @@ import inspect
 import logging
 import secrets
 import struct
+import threading
 import time
 import typing
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -214,39 +216,53 @@ class CircuitBreaker:
 
 
 class _LocalStore:
-    """The in-process fallback: an LRU of encoded entries with absolute expiry, and generations."""
+    """The in-process fallback: an LRU of encoded entries with absolute expiry, and generations.
+    Locked: worker threads with loops of their own share it with the server's loop."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self.generations: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
-        item = self.entries.get(key)
-        if item is None:
-            return None
-        if item[0] <= time.time():
-            del self.entries[key]
-            return None
-        self.entries.move_to_end(key)
-        return item[1]
+        with self._lock:
+            item = self.entries.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.time():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return item[1]
 
     def set(self, key: str, raw: bytes, expires_at: float) -> None:
-        self.entries[key] = (expires_at, raw)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        with self._lock:
+            self.entries[key] = (expires_at, raw)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self.entries.pop(key, None)
+
+    def bump(self, namespace: str) -> None:
+        with self._lock:
+            self.generations[namespace] = self.generations.get(namespace, 0) + 1
 
     def delete_matching(self, pattern: str) -> int:
-        doomed = [key for key in self.entries if fnmatchcase(key, pattern)]
-        for key in doomed:
-            del self.entries[key]
-        return len(doomed)
+        with self._lock:
+            doomed = [key for key in self.entries if fnmatchcase(key, pattern)]
+            for key in doomed:
+                del self.entries[key]
+            return len(doomed)
 
     def clear(self) -> None:
         # Generations only ever grow: a computation that started before a clear can never find
         # its old generation current again afterwards.
-        self.entries.clear()
+        with self._lock:
+            self.entries.clear()
 
 
 def namespace_of(key: str) -> str:
@@ -273,9 +289,9 @@ class _Read:
 
 @dataclass
 class _LoopState:
-    """Objects bound to one event loop. One loop per process is the normal case (uvicorn); a
-    process that runs several loops in turn (asyncio.run per job) should `close()` before each
-    loop ends, or the previous loop's connections are left to the garbage collector."""
+    """Objects bound to one event loop. One loop per process is the normal case (uvicorn); code
+    that runs its own loop (asyncio.run in a task, a worker thread) calls `close()` before that
+    loop ends, or its connections are left to the garbage collector."""
 
     loop: asyncio.AbstractEventLoop
     redis: Redis | None
@@ -294,7 +310,11 @@ class CacheService:
         )
         self.local = _LocalStore(self.settings.cache_local_max_entries)
         self.stats: dict[str, NamespaceStats] = {}
-        self._state: _LoopState | None = None
+        # One state per event loop: a worker thread with its own loop (the task queue's in-process
+        # fallback) must never use, or close, the connections of the server's loop.
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = (
+            weakref.WeakKeyDictionary()
+        )
         self._last_error: str | None = None
 
     # -- state -------------------------------------------------------------------------------------
@@ -320,13 +340,14 @@ class CacheService:
 
     def _loop_state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
-        if self._state is None or self._state.loop is not loop:
+        state = self._states.get(loop)
+        if state is None:
             redis = self._build_redis()
-            self._state = _LoopState(loop, redis)
+            state = self._states[loop] = _LoopState(loop, redis)
             if redis is not None:
-                self._state.store_if_current = redis.register_script(_STORE_IF_CURRENT)
-                self._state.release_lock = redis.register_script(_RELEASE_LOCK)
-        return self._state
+                state.store_if_current = redis.register_script(_STORE_IF_CURRENT)
+                state.release_lock = redis.register_script(_RELEASE_LOCK)
+        return state
 
     def _build_redis(self) -> Redis | None:
         s = self.settings
@@ -485,7 +506,7 @@ class CacheService:
     async def delete(self, key: str, *, type_: Any = None) -> None:
         codec = _codec_for(type_)
         full_key = self._key(key, codec.tag)
-        self.local.entries.pop(full_key, None)
+        self.local.pop(full_key)
         redis = await self._redis()
         if redis is not None:
             try:
@@ -526,7 +547,7 @@ class CacheService:
             return
         for namespace in namespaces:
             self._ns(namespace).invalidations += 1
-            self.local.generations[namespace] = self.local.generations.get(namespace, 0) + 1
+            self.local.bump(namespace)
         redis = await self._redis()
         if redis is None:
             return
@@ -712,9 +733,10 @@ class CacheService:
         }
 
     async def close(self) -> None:
-        if self._state is not None and self._state.redis is not None:
-            await self._state.redis.aclose(close_connection_pool=True)
-        self._state = None
+        """Close this event loop's connections (call it before a loop that used the cache ends)."""
+        state = self._states.pop(asyncio.get_running_loop(), None)
+        if state is not None and state.redis is not None:
+            await state.redis.aclose(close_connection_pool=True)
 
 
 def _as_int(raw: Any) -> int:

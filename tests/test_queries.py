@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.core.database import db
-from tests.conftest import World, counted, documento_payload, nuevo_dni, nuevo_ruc
+from tests.conftest import World, counted, documento_payload, nuevo_dni, nuevo_ruc, registrar
 from tests.helpers import assert_max_queries
 
 LOTE = 200
@@ -247,3 +247,36 @@ async def test_search_covers_numbers_and_follows_sender_renames(
         "/api/v1/documentos", params={"q": "Mamani", "remitente_id": remitente_id}, headers=tokens["admin"]
     )
     assert len(response.json()["items"]) == 2
+
+
+async def test_a_loop_in_another_thread_uses_its_own_database(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    """What a task run in-process (broker down) relies on: its own engine for its own loop, while
+    the server's loop keeps serving with the shared one."""
+    from sqlalchemy import select
+
+    from app.core.database import current_database, own_database, session_scope
+    from app.models.mesa_partes import Documento
+
+    documento = await registrar(client, tokens["mesa"], world)
+
+    def in_a_thread() -> str:
+        async def work() -> str:
+            async with own_database() as database:
+                assert current_database() is database and database is not db
+                async with session_scope() as session:
+                    asunto = await session.scalar(
+                        select(Documento.asunto).where(Documento.id == documento["id"])
+                    )
+            assert current_database() is db
+            return str(asunto)
+
+        return asyncio.run(work())
+
+    results = await asyncio.gather(
+        *(asyncio.to_thread(in_a_thread) for _ in range(3)),
+        client.get(f"/api/v1/documentos/{documento['id']}", headers=tokens["mesa"]),
+    )
+    assert results[:3] == [documento["asunto"]] * 3
+    assert results[3].status_code == 200

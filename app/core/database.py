@@ -112,14 +112,15 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
 class Database:
     """Holds the engine and the session factory; built lazily so that imports stay side-effect free."""
 
-    def __init__(self) -> None:
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
         self._engine: AsyncEngine | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            self._engine = build_engine()
+            self._engine = build_engine(url=self._url)
             self._sessionmaker = async_sessionmaker(self._engine, expire_on_commit=False, autoflush=False)
         return self._engine
 
@@ -137,6 +138,27 @@ class Database:
 
 
 db = Database()
+# Code that runs its own event loop (a task in a worker thread) gets its own engine: asyncpg
+# connections belong to the loop that opened them.
+_task_database: ContextVar[Database | None] = ContextVar("task_database", default=None)
+
+
+def current_database() -> Database:
+    return _task_database.get() or db
+
+
+@asynccontextmanager
+async def own_database() -> AsyncIterator[Database]:
+    """A database (engine + session factory) for the current event loop only, disposed at the end;
+    `session_scope()` inside the block uses it."""
+    # The URL the process already resolved (the embedded server is started once per process).
+    database = Database(db.engine.url.render_as_string(hide_password=False))
+    token = _task_database.set(database)
+    try:
+        yield database
+    finally:
+        _task_database.reset(token)
+        await database.dispose()
 
 
 _AFTER_COMMIT = "after_commit"
@@ -160,7 +182,7 @@ async def _run_after_commit(session: AsyncSession) -> None:
 @asynccontextmanager
 async def session_scope() -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on any error, then run the commit hooks."""
-    async with db.sessionmaker() as session:
+    async with current_database().sessionmaker() as session:
         try:
             yield session
             await session.commit()

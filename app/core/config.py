@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     query_count_header: bool = False
     large_table_rows: int = Field(default=10_000, ge=0)
 
+    # Task queue (app/core/task_queue.py). Broker and result backend default to REDIS_URL.
+    celery_broker_url: str | None = None
+    celery_result_backend: str | None = None
+    task_time_limit_s: int = Field(default=30 * 60, ge=60)
+    task_result_expires_s: int = Field(default=24 * 3600, ge=60)
+    task_local_workers: int = Field(default=2, ge=1)
+
     # Auth.
     # Unset: a random secret is generated once and kept in DATA_DIR/.jwt_secret (never a published one).
     jwt_secret: SecretStr | None = None

@@ -1,0 +1,114 @@
+"""The Celery application and the one facade the service uses to run work in the background.
+
+    celery -A app.core.task_queue worker --loglevel=info
+    task_id = get_task_queue().enqueue("mesa_partes.warmup_cache", {})
+
+Delivery is at least once (`acks_late`, `task_reject_on_worker_lost`): a task may run twice, so
+tasks are idempotent and keep their durable state in PostgreSQL, not in the result backend. When
+the broker cannot be reached, `enqueue` runs the same task in this process on a small thread pool
+and returns a task id all the same (logged as `tasks.degraded`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from celery import Celery
+from kombu import Queue
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+from app.core.config import Settings, get_settings
+
+logger = logging.getLogger("app.tasks")
+
+QUEUES = ("default", "reports", "notifications", "integrations")
+BROKER_RETRY_AFTER_S = 5.0
+
+
+def build_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    broker = settings.celery_broker_url or settings.redis_url or "redis://127.0.0.1:6379/0"
+    celery = Celery("mesa_partes", broker=broker, backend=settings.celery_result_backend or broker)
+    # Redis redelivers a message not acknowledged within the visibility timeout: it must outlast
+    # the longest task, in every place Celery reads it.
+    visibility = {"visibility_timeout": settings.task_time_limit_s + 600}
+    celery.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={**visibility, "socket_timeout": 5, "socket_connect_timeout": 0.5},
+        result_backend_transport_options={**visibility, "retry_policy": {"max_retries": 0}},
+        broker_connection_timeout=0.5,
+        task_time_limit=settings.task_time_limit_s,
+        task_soft_time_limit=max(30, settings.task_time_limit_s - 30),
+        result_expires=settings.task_result_expires_s,
+        task_default_queue="default",
+        task_queues=[Queue(name) for name in QUEUES],
+        task_routes={
+            "mesa_partes.generar_reporte_excel": {"queue": "reports"},
+            "mesa_partes.enviar_notificacion": {"queue": "notifications"},
+            "mesa_partes.sincronizar_integracion": {"queue": "integrations"},
+        },
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        timezone=settings.timezone,
+    )
+    # The worker imports the task modules at start; they import this module, so not from here.
+    celery.conf.imports = ["app.tasks"]
+    return celery
+
+
+celery_app = build_celery()
+app = celery_app  # `celery -A app.core.task_queue` finds it by this name
+
+
+class TaskQueue:
+    def __init__(self, celery: Celery, settings: Settings | None = None) -> None:
+        self.celery = celery
+        self.settings = settings or get_settings()
+        self._local = ThreadPoolExecutor(self.settings.task_local_workers, thread_name_prefix="task")
+        self._broker_down_until = 0.0
+        self.local_runs: dict[str, Future[Any]] = {}
+
+    @property
+    def degraded(self) -> bool:
+        return time.monotonic() < self._broker_down_until
+
+    def enqueue(self, name: str, data: dict[str, Any] | None = None, *, task_id: str | None = None) -> str:
+        """Send task `name` with keyword arguments `data` and return its id. With the broker down
+        the same task runs here in the background, under the same id."""
+        task_id = task_id or uuid.uuid4().hex
+        kwargs = data or {}
+        if not self.degraded:
+            try:
+                self.celery.send_task(name, kwargs=kwargs, task_id=task_id, retry=False)
+                return task_id
+            # The result backend (same Redis) fails as a RuntimeError after its own retries.
+            except (OperationalError, OSError, RedisError, RuntimeError) as exc:
+                # Stop trying for a while: each attempt would cost the request a connect timeout.
+                self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
+                logger.warning("tasks.degraded reason=%r: tasks run in-process for now", exc)
+        importlib.import_module("app.tasks")  # registers the tasks in this process
+        task = self.celery.tasks[name]
+        self.local_runs[task_id] = self._local.submit(task.apply, kwargs=kwargs, task_id=task_id)
+        self.local_runs[task_id].add_done_callback(lambda _: self.local_runs.pop(task_id, None))
+        return task_id
+
+
+_queue: TaskQueue | None = None
+
+
+def get_task_queue() -> TaskQueue:
+    global _queue
+    if _queue is None:
+        _queue = TaskQueue(celery_app)
+    return _queue

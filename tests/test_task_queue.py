@@ -73,3 +73,50 @@ async def test_a_worker_process_runs_the_warmup_task(
     _, stats = await counted(client.get("/api/v1/catalogos/paises"))
     assert stats.count == 0  # the worker filled the shared cache
     assert worker.poll() is None
+
+
+def test_flower_defaults_bind_loopback_behind_basic_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core.task_queue import flower_defaults
+
+    for name in ("FLOWER_ADDRESS", "FLOWER_PORT", "FLOWER_BASIC_AUTH"):
+        monkeypatch.delenv(name, raising=False)
+    flower_defaults(Settings(flower_password="clave-flower", flower_port=5999))
+    assert os.environ["FLOWER_ADDRESS"] == "127.0.0.1" and os.environ["FLOWER_PORT"] == "5999"
+    assert os.environ["FLOWER_BASIC_AUTH"] == "admin:clave-flower"
+    monkeypatch.setenv("FLOWER_ADDRESS", "0.0.0.0")  # an operator's explicit choice wins
+    flower_defaults(Settings())
+    assert os.environ["FLOWER_ADDRESS"] == "0.0.0.0"
+
+
+@pytest.fixture
+def flower(suite_redis: RedisServer) -> Iterator[int]:
+    port = free_port()
+    env = {**os.environ, "FLOWER_PORT": str(port), "FLOWER_PASSWORD": "clave-flower"}
+    env.pop("FLOWER_BASIC_AUTH", None)
+    env.pop("FLOWER_ADDRESS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "app.core.task_queue", "flower"],
+        cwd=str(PROJECT_ROOT),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield port
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+@pytest.mark.needs_redis
+async def test_flower_answers_only_with_its_credentials(flower: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{flower}") as http:
+        for _ in range(100):
+            try:
+                anonymous = await http.get("/")
+                break
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+        else:
+            pytest.fail("flower did not start")
+        assert anonymous.status_code == 401
+        allowed = await http.get("/", auth=("admin", "clave-flower"))
+        assert allowed.status_code == 200 and "Flower" in allowed.text

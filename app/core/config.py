@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     task_result_expires_s: int = Field(default=24 * 3600, ge=60)
     task_local_workers: int = Field(default=2, ge=1)
 
+    # Flower (`celery -A app.core.task_queue flower`): loopback only unless told otherwise, and
+    # always behind basic auth. Unset password → one generated into DATA_DIR/.flower_password.
+    flower_address: str = "127.0.0.1"
+    flower_port: int = Field(default=5555, ge=1, le=65535)
+    flower_user: str = Field(default="admin", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    flower_password: SecretStr | None = None
+
     # Auth.
     # Unset: a random secret is generated once and kept in DATA_DIR/.jwt_secret (never a published one).
     jwt_secret: SecretStr | None = None

@@ -28,19 +28,29 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def stored_secret(filename: str, length: int = 48) -> str:
+    """A random secret generated on first use and kept under DATA_DIR (mode 0600), so that no
+    published default ever protects anything."""
+    path = get_settings().data_dir / filename
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(length))
+    return path.read_text().strip()
+
+
 @lru_cache
 def _jwt_secret() -> str:
     """The configured secret, else one generated on first use and kept under DATA_DIR."""
     settings = get_settings()
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    path = settings.data_dir / ".jwt_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return stored_secret(".jwt_secret")
 
 
 def create_access_token(subject: int) -> tuple[str, int]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import sys
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +26,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from app.core.config import Settings, get_settings
+from app.core.security import stored_secret
 
 logger = logging.getLogger("app.tasks")
 
@@ -67,8 +70,22 @@ def build_celery(settings: Settings | None = None) -> Celery:
     return celery
 
 
+def flower_defaults(settings: Settings | None = None) -> None:
+    """Flower reads its options from FLOWER_* variables: bind it to loopback and put it behind
+    basic auth from our settings, unless the operator set those variables himself."""
+    settings = settings or get_settings()
+    password = settings.flower_password.get_secret_value() if settings.flower_password else None
+    os.environ.setdefault("FLOWER_ADDRESS", settings.flower_address)
+    os.environ.setdefault("FLOWER_PORT", str(settings.flower_port))
+    os.environ.setdefault(
+        "FLOWER_BASIC_AUTH", f"{settings.flower_user}:{password or stored_secret('.flower_password', 18)}"
+    )
+
+
 celery_app = build_celery()
 app = celery_app  # `celery -A app.core.task_queue` finds it by this name
+if "flower" in sys.argv:
+    flower_defaults()
 
 
 class TaskQueue:

@@ -94,7 +94,7 @@ class SlowStatement:
     last_endpoint: str | None = None
     last_request_id: str | None = None
     plan: Any = None
-    plan_captured_at: float | None = None
+    plan_attempted_at: float | None = None
 
     @property
     def mean_ms(self) -> float:
@@ -157,7 +157,7 @@ class SlowQueryLog:
             entry.last_request_id,
             normalized[:300],
         )
-        wanted = entry.plan_captured_at is None or random.random() < settings.slow_query_plan_sample
+        wanted = entry.plan_attempted_at is None or random.random() < settings.slow_query_plan_sample
         explainable = statement.lstrip()[:6].upper().startswith(_EXPLAINABLE)
         # One capture at a time, and at most one attempt per fingerprint unless sampled again: a
         # slow database must not be asked for plans faster than it answers queries.
@@ -169,7 +169,7 @@ class SlowQueryLog:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous caller (the bulk loader's helpers): no plan
-        entry.plan_captured_at = time.time()  # attempted: a failure is not retried on every run
+        entry.plan_attempted_at = time.time()  # attempted: a failure is not retried on every run
         # An empty context: the EXPLAIN is not counted in the request's statements.
         task = loop.create_task(
             _explain_in_background(entry, statement, parameters), context=contextvars.Context()

@@ -201,11 +201,8 @@ class NamedQuery:
     description: str
     index: str  # the index docs/indexes.md says serves it
     build: Builder
-
-    @property
-    def analyzable(self) -> bool:
-        """Conflict-arbiter inserts carry only their key: planned, never run (not even rolled back)."""
-        return self.build.__qualname__.split(".")[0] != "_arbitro"
+    # Conflict-arbiter inserts carry only their key: planned, never run (not even rolled back).
+    analyzable: bool = True
 
 
 def _valor(value: Any, m: Muestra) -> Any:
@@ -245,14 +242,14 @@ def _auditoria(**filtros: Any) -> Builder:
     return build
 
 
-def _arbitro(model: type[Base], **values: Any) -> Builder:
+def _unica(name: str, description: str, index: str, model: type[Base], **values: Any) -> NamedQuery:
     """An insert whose duplicate the unique index on `values`' columns detects: the index is the
     conflict arbiter (what enforces it on every insert; a one-page table is never read by index)."""
 
     async def build(session: AsyncSession, m: Muestra) -> Executable:
         return pg_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(values))
 
-    return build
+    return NamedQuery(name, description, index, build, analyzable=False)
 
 
 def _simple(make: Callable[[Muestra], Executable]) -> Builder:
@@ -287,57 +284,58 @@ _ABIERTOS = [EstadoDocumento.REGISTRADO, EstadoDocumento.DERIVADO, EstadoDocumen
 
 _QUERIES = (
     # ---- catalogs and users: integrity (conflict arbiters) --------------------------------------------
-    NamedQuery(
-        "areas.alta",
-        "POST /catalogos/areas (duplicate codigo → 409)",
-        "uq_areas_codigo",
-        _arbitro(Area, codigo="MP"),
+    _unica(
+        "areas.alta", "POST /catalogos/areas (duplicate codigo → 409)", "uq_areas_codigo", Area, codigo="MP"
     ),
-    NamedQuery(
+    _unica(
         "tipos_documento.alta",
         "POST /catalogos/tipos-documento (duplicate codigo → 409)",
         "uq_tipos_documento_codigo",
-        _arbitro(TipoDocumento, codigo="SOL"),
+        TipoDocumento,
+        codigo="SOL",
     ),
-    NamedQuery(
+    _unica(
         "procedimientos.alta",
         "POST /catalogos/procedimientos (duplicate codigo → 409)",
         "uq_procedimientos_codigo",
-        _arbitro(Procedimiento, codigo="TUPA-01"),
+        Procedimiento,
+        codigo="TUPA-01",
     ),
-    NamedQuery(
+    _unica(
         "indicaciones.alta",
         "POST /catalogos/indicaciones (duplicate codigo → 409)",
         "uq_indicaciones_codigo",
-        _arbitro(Indicacion, codigo="ACC"),
+        Indicacion,
+        codigo="ACC",
     ),
-    NamedQuery(
+    _unica(
         "integraciones.alta",
         "(planned) integrations CRUD (duplicate codigo → 409)",
         "uq_integraciones_codigo",
-        _arbitro(Integracion, codigo="PIDE"),
+        Integracion,
+        codigo="PIDE",
     ),
-    NamedQuery(
+    _unica(
         "usuarios.alta_username",
         "POST /usuarios (duplicate username → 409)",
         "uq_usuarios_username",
-        _arbitro(Usuario, username="admin"),
+        Usuario,
+        username="admin",
     ),
-    NamedQuery(
+    _unica(
         "usuarios.alta_email",
         "POST /usuarios (duplicate email → 409)",
         "uq_usuarios_email",
-        _arbitro(Usuario, email="admin@mesa-partes.local"),
+        Usuario,
+        email="admin@mesa-partes.local",
     ),
-    NamedQuery(
+    _unica(
         "remitentes.upsert",
         "POST /documentos with an inline remitente (upsert by identity)",
         "uq_remitentes_identidad",
-        _arbitro(
-            Remitente,
-            numero_documento_identidad="12345678",
-            tipo_documento_identidad=TipoDocumentoIdentidad.DNI,
-        ),
+        Remitente,
+        numero_documento_identidad="12345678",
+        tipo_documento_identidad=TipoDocumentoIdentidad.DNI,
     ),
     NamedQuery("remitentes.busqueda", "GET /remitentes?q=", "ix_remitentes_nombre_trgm", _remitentes),
     # ---- documentos ----------------------------------------------------------------------------------------
@@ -453,11 +451,13 @@ _QUERIES = (
         _lista(numero_documento=lambda m: m.numero_documento),
     ),
     # ---- integrations and reports (planned features) -----------------------------------------------------
-    NamedQuery(
+    _unica(
         "integracion_envios.registro",
         "(planned) record of a delivery per document and integration",
         "uq_integracion_envios_integracion_id_documento_id",
-        _arbitro(IntegracionEnvio, integracion_id=1, documento_id=1),
+        IntegracionEnvio,
+        integracion_id=1,
+        documento_id=1,
     ),
     NamedQuery(
         "integracion_envios.de_documento",

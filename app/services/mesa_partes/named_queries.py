@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, func, select, text
+from sqlalchemy import Executable, Select, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -205,41 +205,34 @@ class NamedQuery:
     analyzable: bool = True
 
 
-def _valor(value: Any, m: Muestra) -> Any:
-    return value(m) if callable(value) else value
+Consulta = Callable[[AsyncSession, dict[str, Any]], Select[Any]]
 
 
-def _lista(**filtros: Any) -> Builder:
-    """The first page of `GET /documentos` with these filters, as an admin sees it."""
+def _primera_pagina(consulta: Consulta, orden: Any) -> Callable[..., Builder]:
+    """Builders of an endpoint's first page: `consulta` makes its statement from the session and
+    the filter values (callables are resolved against the sample), `orden` is its keyset."""
 
-    async def build(session: AsyncSession, m: Muestra) -> Executable:
-        values = {k: _valor(v, m) for k, v in filtros.items()}
-        query = DocumentoService(session).consulta_lista(_ADMIN, FiltrosDocumento(**values))
-        return pagina_query(query, _LISTA_ORDEN, page_size=PAGE)
+    def con_filtros(**filtros: Any) -> Builder:
+        async def build(session: AsyncSession, m: Muestra) -> Executable:
+            values = {k: (v(m) if callable(v) else v) for k, v in filtros.items()}
+            return pagina_query(consulta(session, values), orden, page_size=PAGE)
 
-    return build
+        return build
 
-
-def _bandeja(**filtros: Any) -> Builder:
-    """The first page of `GET /derivaciones` with these filters, as an admin sees it."""
-
-    async def build(session: AsyncSession, m: Muestra) -> Executable:
-        values = {k: _valor(v, m) for k, v in filtros.items()}
-        query = DerivacionService(session).consulta_lista(_ADMIN, FiltrosDerivacion(**values))
-        return pagina_query(query, BANDEJA_ORDEN, page_size=PAGE)
-
-    return build
+    return con_filtros
 
 
-def _auditoria(**filtros: Any) -> Builder:
-    """The first page of `GET /historial` with these filters."""
-
-    async def build(session: AsyncSession, m: Muestra) -> Executable:
-        values = {k: _valor(v, m) for k, v in filtros.items()}
-        query = HistorialService.consulta_auditoria(FiltrosHistorial(**values))
-        return pagina_query(query, AUDITORIA_ORDEN, page_size=PAGE)
-
-    return build
+# GET /documentos and GET /derivaciones as an admin sees them; GET /historial.
+_lista = _primera_pagina(
+    lambda session, f: DocumentoService(session).consulta_lista(_ADMIN, FiltrosDocumento(**f)), _LISTA_ORDEN
+)
+_bandeja = _primera_pagina(
+    lambda session, f: DerivacionService(session).consulta_lista(_ADMIN, FiltrosDerivacion(**f)),
+    BANDEJA_ORDEN,
+)
+_auditoria = _primera_pagina(
+    lambda session, f: HistorialService.consulta_auditoria(FiltrosHistorial(**f)), AUDITORIA_ORDEN
+)
 
 
 def _unica(name: str, description: str, index: str, model: type[Base], **values: Any) -> NamedQuery:

@@ -19,6 +19,8 @@ from app.core.config import Settings
 async def main() -> None:
     engine = build_engine(Settings(database_url=None, data_dir=Path(sys.argv[1])))
     async with engine.connect() as connection:
+        # Concurrent CREATE TABLE IF NOT EXISTS can still collide in pg_type: take turns.
+        await connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
         await connection.execute(text("CREATE TABLE IF NOT EXISTS shared_probe (pid int)"))
         await connection.execute(text("INSERT INTO shared_probe VALUES (pg_backend_pid())"))
         await connection.commit()
@@ -44,7 +46,10 @@ def test_processes_share_one_cluster_and_the_last_stops_it(tmp_path: Path) -> No
         for _ in range(3)
     ]
     outputs = [process.communicate(timeout=120) for process in processes]
-    assert [process.returncode for process in processes] == [0, 0, 0], [err for _, err in outputs]
+    failures = "\n---\n".join(
+        err[-3000:] for (_, err), p in zip(outputs, processes, strict=True) if p.returncode
+    )
+    assert [process.returncode for process in processes] == [0, 0, 0], failures
     # The three inserts went to the same database; the last reader sees all of them.
     assert max(int(out.strip()) for out, _ in outputs) == 3
     postmaster = data_dir / "pg" / "postmaster.pid"

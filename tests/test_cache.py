@@ -212,7 +212,9 @@ async def test_fifty_callers_on_an_expired_key_compute_it_once(redis_up: RedisSe
 @needs_redis
 async def test_two_processes_on_a_missing_key_compute_it_once(redis_up: RedisServer) -> None:
     """Two services on one Redis stand for two worker processes: the Redis lock spans them."""
-    first, second = service(redis_up.url), service(redis_up.url)
+    # Generous timeouts: this is about the lock, and on a loaded machine a 200 ms Redis call that
+    # times out counts as Redis being away (each instance then computes for itself, by design).
+    first, second = (service(redis_up.url, redis_socket_timeout_ms=3000) for _ in range(2))
     try:
         compute = Counter(delay_s=0.3)
         results = await asyncio.gather(

@@ -42,6 +42,16 @@ else:
     redis_server.start()
     os.environ["REDIS_URL"] = redis_server.url
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+# A worker SIGKILLed mid-task leaves its message unacknowledged: Redis hands it to the next worker
+# after the visibility timeout, short here so that the redelivery test waits seconds, not 40 minutes.
+os.environ.setdefault("TASK_VISIBILITY_TIMEOUT_S", "20")
+# Every email the service sends in this run (API process, in-process tasks and the worker) lands here.
+from tests.celery_worker import SmtpSink, Worker  # noqa: E402
+
+smtp_sink = SmtpSink(free_port())
+smtp_sink.start()
+os.environ["SMTP_HOST"] = "127.0.0.1"
+os.environ["SMTP_PORT"] = str(smtp_sink.port)
 
 import httpx  # noqa: E402
 from alembic import command  # noqa: E402
@@ -71,6 +81,9 @@ PASSWORD = "clave-de-prueba-123"
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the throwaway cluster and remove its files (it was started for this run only)."""
+    if celery_worker_process is not None:
+        celery_worker_process.stop()
+    smtp_sink.stop()
     if redis_server is not None:
         redis_server.stop()
     if _embedded_pgdata is not None:
@@ -96,6 +109,32 @@ def _reset_schema() -> None:
 def migrated_database() -> Iterator[None]:
     _reset_schema()
     yield
+
+
+celery_worker_process: Worker | None = None
+
+
+@pytest.fixture(scope="session")
+def celery_worker() -> Worker | None:
+    """The run's Celery worker (every queue, prefork pool of 2), started on first use after purging
+    what earlier tests enqueued with no worker listening. None when Redis is unreachable: tasks then
+    run in the test process, which is the path the API must take without a broker. A test that
+    kills it starts it again before it ends."""
+    global celery_worker_process
+    if redis_server is None:
+        return None
+    if celery_worker_process is None:
+        from app.core.task_queue import celery_app
+
+        celery_app.control.purge()
+        celery_worker_process = Worker(_tmp_root / "celery-worker.log")
+        celery_worker_process.start()
+    return celery_worker_process
+
+
+@pytest.fixture
+def smtp() -> SmtpSink:
+    return smtp_sink
 
 
 @pytest.fixture

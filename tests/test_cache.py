@@ -476,7 +476,10 @@ def test_env_performance_lists_the_cache_settings_with_their_defaults() -> None:
             name, _, value = line.partition("=")
             values[name.lower()] = value
     fields = Settings.model_fields
-    prefixes = ("cache_", "redis_", "db_pool", "db_max", "slow_query", "query_count", "large_table", "task_")
+    prefixes = (
+        *("cache_", "redis_", "db_pool", "db_max", "slow_query", "query_count", "large_table", "task_"),
+        *("report_", "anexo_", "integracion_"),
+    )
     cache_fields = {name for name in fields if name.startswith(prefixes)}
     assert cache_fields <= set(values), cache_fields - set(values)
     parsed = Settings.model_validate({name: value for name, value in values.items()})

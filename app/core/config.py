@@ -62,9 +62,39 @@ class Settings(BaseSettings):
     # Task queue (app/core/task_queue.py). Broker and result backend default to REDIS_URL.
     celery_broker_url: str | None = None
     celery_result_backend: str | None = None
+    # Hard limit of a report task (soft limit 30 s earlier) and of every other task.
     task_time_limit_s: int = Field(default=30 * 60, ge=60)
+    task_short_time_limit_s: int = Field(default=5 * 60, ge=60)
+    # Redis redelivers a task not acknowledged after this long (a killed worker's task); 0 → the
+    # longest time limit + 10 minutes, so a slow task is never delivered twice for being slow.
+    task_visibility_timeout_s: int = Field(default=0, ge=0)
     task_result_expires_s: int = Field(default=24 * 3600, ge=60)
     task_local_workers: int = Field(default=2, ge=1)
+    # Beat schedule: cache warm-up every N seconds; overdue-documents alert daily at HH:MM (office time).
+    task_warmup_interval_s: int = Field(default=600, ge=60)
+    task_alerta_vencidos_hora: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    # Reports (app/tasks/reportes.py): rows fetched per round trip from the server-side cursor,
+    # and how often (rows) the progress is written while a report runs.
+    report_fetch_rows: int = Field(default=2_000, ge=100, le=100_000)
+    report_progress_rows: int = Field(default=5_000, ge=100)
+
+    # Attachments: the largest accepted upload (413 above it).
+    anexo_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+    # Email notifications (SMTP). Unset host → notifications are recorded as skipped, not sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    mail_from: str = "mesa-partes@localhost"
+
+    # Integration delivery: retry n waits min(max, base * 2**n) seconds, with full jitter.
+    integracion_backoff_base_s: float = Field(default=2.0, gt=0)
+    integracion_backoff_max_s: float = Field(default=600.0, gt=0)
 
     # Flower (`celery -A app.core.task_queue flower`): loopback only unless told otherwise, and
     # always behind basic auth. Unset password → one generated into DATA_DIR/.flower_password.

@@ -130,6 +130,14 @@ class Database:
         assert self._sessionmaker is not None
         return self._sessionmaker
 
+    def forget(self) -> None:
+        """In a forked child: drop the parent's pool without closing its connections (they are the
+        parent's sockets); the next use builds a new engine."""
+        if self._engine is not None:
+            self._engine.sync_engine.dispose(close=False)
+        self._engine = None
+        self._sessionmaker = None
+
     async def dispose(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
@@ -147,17 +155,31 @@ def current_database() -> Database:
     return _task_database.get() or db
 
 
-@asynccontextmanager
-async def own_database() -> AsyncIterator[Database]:
-    """A database (engine + session factory) for the current event loop only, disposed at the end;
-    `session_scope()` inside the block uses it."""
+def new_database() -> Database:
+    """Another engine on the database this process uses (for code running its own event loop)."""
     # The URL the process already resolved (the embedded server is started once per process).
-    database = Database(db.engine.url.render_as_string(hide_password=False))
+    return Database(db.engine.url.render_as_string(hide_password=False))
+
+
+@contextmanager
+def using_database(database: Database) -> Iterator[Database]:
+    """`session_scope()` inside the block uses `database`."""
     token = _task_database.set(database)
     try:
         yield database
     finally:
         _task_database.reset(token)
+
+
+@asynccontextmanager
+async def own_database() -> AsyncIterator[Database]:
+    """A database (engine + session factory) for the current event loop only, disposed at the end;
+    `session_scope()` inside the block uses it."""
+    database = new_database()
+    try:
+        with using_database(database):
+            yield database
+    finally:
         await database.dispose()
 
 

@@ -11,21 +11,28 @@ and returns a task id all the same (logged as `tasks.degraded`).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import os
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
+from celery.signals import worker_process_init
 from kombu import Queue
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings, get_settings
+from app.core.database import after_commit
 from app.core.security import stored_secret
 
 logger = logging.getLogger("app.tasks")
@@ -34,13 +41,30 @@ QUEUES = ("default", "reports", "notifications", "integrations")
 BROKER_RETRY_AFTER_S = 5.0
 
 
+REPORT_TASK = "mesa_partes.generar_reporte_excel"
+ROUTES = {
+    REPORT_TASK: "reports",
+    "mesa_partes.enviar_notificacion": "notifications",
+    "mesa_partes.alerta_vencidos": "notifications",
+    "mesa_partes.sincronizar_integracion": "integrations",
+    "mesa_partes.reintentar_envios": "integrations",
+}
+
+
+def visibility_timeout(settings: Settings) -> int:
+    """Seconds before Redis hands an unacknowledged task to another worker (its worker died)."""
+    longest = max(settings.task_time_limit_s, settings.task_short_time_limit_s)
+    return settings.task_visibility_timeout_s or longest + 600
+
+
 def build_celery(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     broker = settings.celery_broker_url or settings.redis_url or "redis://127.0.0.1:6379/0"
     celery = Celery("mesa_partes", broker=broker, backend=settings.celery_result_backend or broker)
     # Redis redelivers a message not acknowledged within the visibility timeout: it must outlast
     # the longest task, in every place Celery reads it.
-    visibility = {"visibility_timeout": settings.task_time_limit_s + 600}
+    visibility = {"visibility_timeout": visibility_timeout(settings)}
+    hora, minuto = (int(part) for part in settings.task_alerta_vencidos_hora.split(":"))
     celery.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -50,16 +74,29 @@ def build_celery(settings: Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={**visibility, "socket_timeout": 5, "socket_connect_timeout": 0.5},
         result_backend_transport_options={**visibility, "retry_policy": {"max_retries": 0}},
+        visibility_timeout=visibility["visibility_timeout"],
         broker_connection_timeout=0.5,
-        task_time_limit=settings.task_time_limit_s,
-        task_soft_time_limit=max(30, settings.task_time_limit_s - 30),
+        task_time_limit=settings.task_short_time_limit_s,
+        task_soft_time_limit=settings.task_short_time_limit_s - 15,
+        task_annotations={
+            REPORT_TASK: {
+                "time_limit": settings.task_time_limit_s,
+                "soft_time_limit": settings.task_time_limit_s - 30,
+            }
+        },
         result_expires=settings.task_result_expires_s,
         task_default_queue="default",
         task_queues=[Queue(name) for name in QUEUES],
-        task_routes={
-            "mesa_partes.generar_reporte_excel": {"queue": "reports"},
-            "mesa_partes.enviar_notificacion": {"queue": "notifications"},
-            "mesa_partes.sincronizar_integracion": {"queue": "integrations"},
+        task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
+        beat_schedule={
+            "warmup-cache": {
+                "task": "mesa_partes.warmup_cache",
+                "schedule": float(settings.task_warmup_interval_s),
+            },
+            "alerta-vencidos": {
+                "task": "mesa_partes.alerta_vencidos",
+                "schedule": crontab(hour=hora, minute=minuto),
+            },
         },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
@@ -68,6 +105,14 @@ def build_celery(settings: Settings | None = None) -> Celery:
     # The worker imports the task modules at start; they import this module, so not from here.
     celery.conf.imports = ["app.tasks"]
     return celery
+
+
+@worker_process_init.connect
+def _forget_parent_connections(**_: Any) -> None:
+    """A forked pool child must not share the parent's pooled connections (asyncpg sockets, Redis)."""
+    from app.core.database import db
+
+    db.forget()
 
 
 def flower_defaults(settings: Settings | None = None) -> None:
@@ -100,24 +145,42 @@ class TaskQueue:
     def degraded(self) -> bool:
         return time.monotonic() < self._broker_down_until
 
-    def enqueue(self, name: str, data: dict[str, Any] | None = None, *, task_id: str | None = None) -> str:
-        """Send task `name` with keyword arguments `data` and return its id. With the broker down
-        the same task runs here in the background, under the same id."""
+    def enqueue(
+        self,
+        name: str,
+        data: dict[str, Any] | None = None,
+        *,
+        task_id: str | None = None,
+        countdown: float | None = None,
+    ) -> str:
+        """Send task `name` with keyword arguments `data` (run no sooner than `countdown` seconds)
+        and return its id. With the broker down the same task runs here in the background, under
+        the same id."""
         task_id = task_id or uuid.uuid4().hex
         kwargs = data or {}
         if not self.degraded:
             try:
-                self.celery.send_task(name, kwargs=kwargs, task_id=task_id, retry=False)
+                self.celery.send_task(name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False)
                 return task_id
             # The result backend (same Redis) fails as a RuntimeError after its own retries.
             except (OperationalError, OSError, RedisError, RuntimeError) as exc:
                 # Stop trying for a while: each attempt would cost the request a connect timeout.
                 self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
-                logger.warning("tasks.degraded reason=%r: tasks run in-process for now", exc)
+                logger.warning("tasks.degraded task=%s reason=%r: tasks run in-process for now", name, exc)
         importlib.import_module("app.tasks")  # registers the tasks in this process
         task = self.celery.tasks[name]
-        self.local_runs[task_id] = self._local.submit(task.apply, kwargs=kwargs, task_id=task_id)
-        self.local_runs[task_id].add_done_callback(lambda _: self.local_runs.pop(task_id, None))
+
+        def run_locally() -> None:
+            future = self._local.submit(task.apply, kwargs=kwargs, task_id=task_id)
+            self.local_runs[task_id] = future
+            future.add_done_callback(lambda _: self.local_runs.pop(task_id, None))
+
+        if countdown:
+            timer = threading.Timer(countdown, run_locally)
+            timer.daemon = True
+            timer.start()
+        else:
+            run_locally()
         return task_id
 
 
@@ -129,3 +192,24 @@ def get_task_queue() -> TaskQueue:
     if _queue is None:
         _queue = TaskQueue(celery_app)
     return _queue
+
+
+def enqueue_after_commit(
+    session: AsyncSession,
+    name: str,
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
+    *,
+    task_id: str | None = None,
+) -> str:
+    """Enqueue task `name` once the session's unit of work commits (dropped on rollback), so a
+    worker never looks for a row that is not committed yet; returns the task id it will have.
+    `data` may be a callable, evaluated after the commit (ids assigned at flush)."""
+    task_id = task_id or uuid.uuid4().hex
+
+    async def enqueue() -> None:
+        # Publishing is a blocking socket write (a connect timeout when the broker is away): off the loop.
+        kwargs = data() if callable(data) else data
+        await asyncio.to_thread(get_task_queue().enqueue, name, kwargs, task_id=task_id)
+
+    after_commit(session, enqueue)
+    return task_id

@@ -4,6 +4,7 @@ from app.models.mesa_partes.catalogo import Area, Indicacion, Moneda, Pais, Proc
 from app.models.mesa_partes.derivacion import Derivacion
 from app.models.mesa_partes.documento import Anexo, Documento, ExpedienteCorrelativo, Historial
 from app.models.mesa_partes.integracion import Integracion, IntegracionEnvio
+from app.models.mesa_partes.notificacion import Notificacion
 from app.models.mesa_partes.remitente import Remitente
 from app.models.mesa_partes.reporte import Reporte
 from app.models.mesa_partes.usuario import Usuario
@@ -19,6 +20,7 @@ __all__ = [
     "Integracion",
     "IntegracionEnvio",
     "Moneda",
+    "Notificacion",
     "Pais",
     "Procedimiento",
     "Remitente",

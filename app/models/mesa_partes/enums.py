@@ -101,6 +101,13 @@ class EstadoEnvio(enum.StrEnum):
     FALLIDO = "fallido"
 
 
+class EstadoNotificacion(enum.StrEnum):
+    PENDIENTE = "pendiente"
+    ENVIADA = "enviada"
+    FALLIDA = "fallida"
+    OMITIDA = "omitida"  # no SMTP server configured: recorded, not sent
+
+
 class TipoReporte(enum.StrEnum):
     DOCUMENTOS = "documentos"
     DERIVACIONES = "derivaciones"

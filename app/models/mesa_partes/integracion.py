@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -61,5 +63,9 @@ class IntegracionEnvio(IdMixin, TimestampMixin, Base):
     codigo_respuesta: Mapped[int | None] = mapped_column(Integer)
     proximo_intento: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     entregado_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every attempt, oldest first: {"intento", "at", "codigo_respuesta", "error", "ms"}.
+    intentos_detalle: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=sql_text("'[]'::jsonb")
+    )
 
     integracion: Mapped[Integracion] = relationship(lazy="raise")

@@ -56,7 +56,7 @@ from app.schemas.mesa_partes.documento import (
     DocumentoUpdate,
     MotivoRequest,
 )
-from app.services.mesa_partes import caching
+from app.services.mesa_partes import caching, tareas
 from app.services.mesa_partes.acceso import (
     exigir_area_actual,
     exigir_escritura,
@@ -383,7 +383,7 @@ class DocumentoService:
                     await self.session.flush()
             except IntegrityError as exc:
                 raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
-        self._registrar_evento(
+        evento = self._registrar_evento(
             documento,
             usuario,
             EventoHistorial.REGISTRADO,
@@ -392,6 +392,7 @@ class DocumentoService:
             {"numero_expediente": documento.numero_expediente},
         )
         await self.session.flush()
+        tareas.documento_registrado(self.session, documento.id, evento)
         return await self.obtener(usuario, documento.id), True
 
     async def _siguiente_numero(self, anio: int) -> str:
@@ -455,7 +456,7 @@ class DocumentoService:
         nuevo: EstadoDocumento,
         evento: EventoHistorial,
         detalle: dict[str, Any],
-    ) -> None:
+    ) -> Historial:
         anterior = documento.estado
         if nuevo not in TRANSICIONES[anterior]:
             raise Conflict(
@@ -463,7 +464,7 @@ class DocumentoService:
                 estado_actual=anterior.value,
             )
         documento.estado = nuevo
-        self._registrar_evento(documento, usuario, evento, anterior, nuevo, detalle)
+        return self._registrar_evento(documento, usuario, evento, anterior, nuevo, detalle)
 
     def _registrar_evento(
         self,
@@ -473,21 +474,21 @@ class DocumentoService:
         anterior: EstadoDocumento | None,
         nuevo: EstadoDocumento | None,
         detalle: dict[str, Any],
-    ) -> None:
+    ) -> Historial:
         # Every document write passes here (DESIGN: each one is audited), so this is where the
         # cached statistics and search pages learn that they are stale.
         caching.documentos_cambiaron(self.session)
-        self.session.add(
-            Historial(
-                documento_id=documento.id,
-                evento=evento,
-                usuario_id=usuario.id,
-                area_id=usuario.area_id,
-                estado_anterior=anterior.value if anterior else None,
-                estado_nuevo=nuevo.value if nuevo else None,
-                detalle=detalle,
-            )
+        registro = Historial(
+            documento_id=documento.id,
+            evento=evento,
+            usuario_id=usuario.id,
+            area_id=usuario.area_id,
+            estado_anterior=anterior.value if anterior else None,
+            estado_nuevo=nuevo.value if nuevo else None,
+            detalle=detalle,
         )
+        self.session.add(registro)
+        return registro
 
     async def _guardar(self, usuario: Usuario, documento: Documento) -> Documento:
         try:
@@ -544,7 +545,7 @@ class DocumentoService:
                 anterior.estado = EstadoDerivacion.ATENDIDA
                 anterior.fecha_atencion = ahora
         origen = documento.area_actual_id
-        self._transicion(
+        evento = self._transicion(
             documento,
             usuario,
             EstadoDocumento.DERIVADO,
@@ -576,6 +577,7 @@ class DocumentoService:
                 )
             )
         documento.area_actual_id = principal.area_id
+        tareas.notificar(self.session, evento)
         return await self._guardar(usuario, documento)
 
     async def _areas_activas(self, ids: list[int]) -> dict[int, Area]:

@@ -93,6 +93,8 @@ def build_celery(settings: Settings | None = None) -> Celery:
                 "task": "mesa_partes.warmup_cache",
                 "schedule": float(settings.task_warmup_interval_s),
             },
+            # Deliveries whose retry message was lost (a process restarted while running in-process).
+            "reintentar-envios": {"task": "mesa_partes.reintentar_envios", "schedule": 60.0},
             "alerta-vencidos": {
                 "task": "mesa_partes.alerta_vencidos",
                 "schedule": crontab(hour=hora, minute=minuto),

@@ -4,13 +4,16 @@ from fastapi import APIRouter
 
 from app.api.v1 import admin
 from app.api.v1.mesa_partes import (
+    anexos,
     auth,
     catalogos,
     derivaciones,
     documentos,
     estadisticas,
     historial,
+    integraciones,
     remitentes,
+    reportes,
     seguimiento,
     usuarios,
 )
@@ -19,6 +22,7 @@ api_router = APIRouter(prefix="/api/v1")
 for module in (
     auth,
     documentos,
+    anexos,
     derivaciones,
     historial,
     remitentes,
@@ -26,6 +30,8 @@ for module in (
     catalogos,
     estadisticas,
     usuarios,
+    reportes,
+    integraciones,
 ):
     api_router.include_router(module.router)
 api_router.include_router(admin.router)

@@ -431,6 +431,24 @@ class DocumentoService:
 
     # ---- changes -----------------------------------------------------------------------------
 
+    async def para_anotar(self, usuario: Usuario, documento_id: int) -> Documento:
+        """The document a user acts on without changing its state (attach a file, send it to an
+        integration): visible to them (404) and in their area (403)."""
+        exigir_escritura(usuario)
+        documento = (
+            await self.session.scalars(self._visible(usuario).where(Documento.id == documento_id))
+        ).first()
+        if documento is None:
+            raise NotFound(f"documento {documento_id} not found")
+        exigir_area_actual(usuario, documento)
+        return documento
+
+    def anotar(
+        self, usuario: Usuario, documento: Documento, evento: EventoHistorial, detalle: dict[str, Any]
+    ) -> Historial:
+        """Audit an event that leaves the document's state as it is (anexo_agregado, enviado_integracion)."""
+        return self._registrar_evento(documento, usuario, evento, None, None, detalle)
+
     async def _cargar_para_cambio(self, usuario: Usuario, documento_id: int, version: int) -> Documento:
         exigir_escritura(usuario)
         query = (

@@ -1,0 +1,5 @@
+"""(being written in this change)"""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["reportes"])

@@ -120,3 +120,104 @@ async def test_flower_answers_only_with_its_credentials(flower: int) -> None:
         assert anonymous.status_code == 401
         allowed = await http.get("/", auth=("admin", "clave-flower"))
         assert allowed.status_code == 200 and "Flower" in allowed.text
+
+
+# ---- configuration, enqueue after commit, countdown ---------------------------------------------------
+
+
+def test_every_routed_or_scheduled_task_exists_and_limits_follow_settings() -> None:
+    import app.tasks  # noqa: F401 - registers the tasks
+    from app.core import task_queue
+    from app.services.mesa_partes import tareas
+
+    celery = build_celery(
+        Settings(task_time_limit_s=1200, task_short_time_limit_s=120, task_visibility_timeout_s=0)
+    )
+    conf = celery.conf
+    # Redis reads the visibility timeout from the broker options, the result backend's options and
+    # the top-level setting: all three outlast the longest hard limit.
+    for place in (conf.broker_transport_options, conf.result_backend_transport_options):
+        assert place["visibility_timeout"] == 1200 + 600
+    assert conf.visibility_timeout == 1800
+    assert conf.task_time_limit == 120 and conf.task_soft_time_limit < 120
+    report = conf.task_annotations[tareas.GENERAR_REPORTE]
+    assert report["time_limit"] == 1200 and report["soft_time_limit"] == 1170
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+    assert build_celery(Settings(task_visibility_timeout_s=45)).conf.visibility_timeout == 45
+
+    names = {value for key, value in vars(tareas).items() if key.isupper() and isinstance(value, str)}
+    scheduled = {entry["task"] for entry in conf.beat_schedule.values()}
+    routed = set(task_queue.ROUTES)
+    missing = (names | scheduled | routed) - set(task_queue.celery_app.tasks)
+    assert not missing, f"no task registered under {missing}"
+    assert {"mesa_partes.warmup_cache", tareas.ALERTA_VENCIDOS} <= scheduled
+    queues = {name: celery.amqp.router.route({}, name)["queue"].name for name in names}
+    assert queues[tareas.GENERAR_REPORTE] == "reports"
+    assert queues[tareas.ENVIAR_NOTIFICACION] == "notifications"
+    assert queues[tareas.SINCRONIZAR_INTEGRACION] == "integrations"
+    assert queues[tareas.GENERAR_CARGO] == "default"
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> TaskQueue:
+    """The process's task queue pointed at a closed port: every task runs in-process."""
+    from app.core import task_queue
+
+    queue = TaskQueue(build_celery(Settings(celery_broker_url=f"redis://127.0.0.1:{free_port()}/0")))
+    monkeypatch.setattr(task_queue, "_queue", queue)
+    return queue
+
+
+async def test_enqueue_after_commit_runs_after_the_commit_and_never_after_a_rollback(
+    broker_down: TaskQueue,
+) -> None:
+    from app.core.database import session_scope
+    from app.core.task_queue import enqueue_after_commit
+
+    with pytest.raises(RuntimeError):
+        async with session_scope() as session:
+            dropped = enqueue_after_commit(session, "mesa_partes.warmup_cache", {})
+            raise RuntimeError("the use case failed")
+    async with session_scope() as session:
+        kept = enqueue_after_commit(session, "mesa_partes.warmup_cache", {})
+        assert kept not in broker_down.local_runs  # nothing is sent before the commit
+    assert kept in broker_down.local_runs and dropped not in broker_down.local_runs
+    result = await asyncio.wrap_future(broker_down.local_runs[kept])
+    assert result.successful(), result.traceback
+    assert dropped not in broker_down.local_runs
+
+
+async def test_a_countdown_delays_an_in_process_task(broker_down: TaskQueue) -> None:
+    task_id = broker_down.enqueue("mesa_partes.warmup_cache", countdown=1.0)
+    assert task_id not in broker_down.local_runs
+    await asyncio.sleep(0.5)
+    assert task_id not in broker_down.local_runs
+    for _ in range(50):
+        if task_id in broker_down.local_runs:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("the delayed task never started")
+    assert (await asyncio.wrap_future(broker_down.local_runs[task_id])).successful()
+
+
+async def test_health_names_the_task_mode(client: httpx.AsyncClient, broker_down: TaskQueue) -> None:
+    health = (await client.get("/health")).json()
+    assert health["checks"]["tasks"] == {"broker": "unreachable", "mode": "in-process"}
+    assert health["status"] == "degraded" and health["checks"]["database"] == "ok"
+
+
+@pytest.mark.needs_redis
+async def test_health_says_ok_with_a_broker(client: httpx.AsyncClient) -> None:
+    health = (await client.get("/health")).json()
+    assert health["checks"]["tasks"] == {"broker": "ok", "mode": "celery"}
+
+
+def test_a_forked_child_forgets_the_parents_engine() -> None:
+    from app.core.database import Database
+
+    database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    parent_engine = database.engine
+    database.forget()
+    assert database.engine is not parent_engine

@@ -147,6 +147,17 @@ class TaskQueue:
     def degraded(self) -> bool:
         return time.monotonic() < self._broker_down_until
 
+    def broker_reachable(self) -> bool:
+        """One connection attempt, bounded by the broker connect timeout (blocking: call it off the
+        event loop). A failure also starts the in-process period, as a failed enqueue does."""
+        try:
+            with self.celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        except (OperationalError, OSError, RedisError):
+            self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
+            return False
+        return True
+
     def enqueue(
         self,
         name: str,

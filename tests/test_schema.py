@@ -24,7 +24,7 @@ from app.models.base import Base
 from tests.helpers import rolled_back, run_module, scratch_database
 
 EXPECTED_SECONDARY_INDEXES = 51
-EXPECTED_TABLES = 16
+EXPECTED_TABLES = 17
 INDEXES_DOC = PROJECT_ROOT / "docs" / "indexes.md"
 
 SECONDARY_INDEXES_SQL = text(

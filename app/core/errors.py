@@ -49,6 +49,13 @@ class Forbidden(AppError):
     code = "forbidden"
 
 
+class PayloadTooLarge(AppError):
+    """A request body (an uploaded file) over the configured size limit."""
+
+    status_code = 413
+    code = "too_large"
+
+
 class InvalidInput(AppError):
     """A semantically invalid value that schema validation cannot see (e.g. an unknown area id)."""
 

@@ -95,6 +95,8 @@ def build_celery(settings: Settings | None = None) -> Celery:
             },
             # Deliveries whose retry message was lost (a process restarted while running in-process).
             "reintentar-envios": {"task": "mesa_partes.reintentar_envios", "schedule": 60.0},
+            # Attachments still pending after 10 minutes (their task was lost the same way).
+            "reprocesar-anexos": {"task": "mesa_partes.reprocesar_anexos", "schedule": 300.0},
             "alerta-vencidos": {
                 "task": "mesa_partes.alerta_vencidos",
                 "schedule": crontab(hour=hora, minute=minuto),

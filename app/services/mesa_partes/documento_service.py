@@ -56,7 +56,7 @@ from app.schemas.mesa_partes.documento import (
     DocumentoUpdate,
     MotivoRequest,
 )
-from app.services.mesa_partes import caching, tareas
+from app.services.mesa_partes import caching, cargo_service, tareas
 from app.services.mesa_partes.acceso import (
     exigir_area_actual,
     exigir_escritura,
@@ -182,6 +182,10 @@ def _misma_solicitud(documento: Documento, data: DocumentoCreate) -> bool:
         data.canal,
         data.prioridad,
     )
+
+
+# Fields printed on the receipt (cargo): changing one renders it again.
+CAMPOS_DEL_CARGO = frozenset({"asunto", "folios", "tipo_documento_id", "numero_documento"})
 
 
 class DocumentoService:
@@ -536,6 +540,8 @@ class DocumentoService:
         for key, value in changed.items():
             setattr(documento, key, value)
         self._registrar_evento(documento, usuario, EventoHistorial.ACTUALIZADO, None, None, detalle)
+        if changed.keys() & CAMPOS_DEL_CARGO:
+            cargo_service.cargo_cambio(self.session, documento.id)
         return await self._guardar(usuario, documento)
 
     async def derivar(self, usuario: Usuario, documento_id: int, data: DerivarRequest) -> Documento:

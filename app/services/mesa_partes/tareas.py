@@ -15,6 +15,7 @@ GENERAR_REPORTE = REPORT_TASK
 GENERAR_CARGO = "mesa_partes.generar_cargo_pdf"
 ENVIAR_NOTIFICACION = "mesa_partes.enviar_notificacion"
 PROCESAR_ANEXO = "mesa_partes.procesar_anexo"
+REPROCESAR_ANEXOS = "mesa_partes.reprocesar_anexos"
 SINCRONIZAR_INTEGRACION = "mesa_partes.sincronizar_integracion"
 WARMUP_CACHE = "mesa_partes.warmup_cache"
 ALERTA_VENCIDOS = "mesa_partes.alerta_vencidos"

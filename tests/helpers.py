@@ -42,6 +42,9 @@ TABLES = (
     "procedimientos",
     "indicaciones",
     "usuarios",
+    "integraciones",
+    "integracion_envios",
+    "reportes",
 )
 
 

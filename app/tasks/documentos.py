@@ -23,7 +23,7 @@ def procesar_anexo_task(anexo_id: int) -> dict[str, Any]:
     return run_async(lambda: procesar_anexo(anexo_id))
 
 
-@celery_app.task(name="mesa_partes.reprocesar_anexos")
+@celery_app.task(name=tareas.REPROCESAR_ANEXOS)
 def reprocesar_anexos() -> dict[str, Any]:
     """Sweep (beat): queue again the attachments left pending for more than 10 minutes."""
     return {"reencolados": run_async(reencolar_pendientes)}

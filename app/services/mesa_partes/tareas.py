@@ -17,6 +17,7 @@ ENVIAR_NOTIFICACION = "mesa_partes.enviar_notificacion"
 PROCESAR_ANEXO = "mesa_partes.procesar_anexo"
 REPROCESAR_ANEXOS = "mesa_partes.reprocesar_anexos"
 SINCRONIZAR_INTEGRACION = "mesa_partes.sincronizar_integracion"
+REINTENTAR_ENVIOS = "mesa_partes.reintentar_envios"
 WARMUP_CACHE = "mesa_partes.warmup_cache"
 ALERTA_VENCIDOS = "mesa_partes.alerta_vencidos"
 

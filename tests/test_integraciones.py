@@ -1,0 +1,591 @@
+"""Integrations: the admin CRUD (the secret never leaves the server), sending a document, and the
+delivery task against a real HTTP endpoint in this process that checks every signature — through
+the real worker when Redis is up, in-process when it is not (both passes of scripts/test.sh)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.core.database import db
+from app.core.task_queue import celery_app, get_task_queue
+from app.models.mesa_partes import Integracion, IntegracionEnvio
+from app.models.mesa_partes.enums import EstadoEnvio
+from app.services.mesa_partes.integracion_service import REINTENTAR_ENVIOS
+from app.services.mesa_partes.tareas import SINCRONIZAR_INTEGRACION
+from tests.celery_worker import Worker
+from tests.conftest import World, registrar
+from tests.helpers import UNKNOWN_ID, Json, Tokens, assert_max_queries, unique
+
+# Every test that runs a delivery needs the run's worker (None in the broker-down pass: in-process).
+pytestmark = pytest.mark.usefixtures("celery_worker")
+
+ESPERA_S = 45.0  # generous: three attempts with the default 2 s backoff base take 1-6 s
+
+
+# ---- a receiving system: verifies the signature, answers a scripted sequence of statuses ----------
+
+
+@dataclass
+class Peticion:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    firma_ok: bool
+    status: int
+    at: float
+
+    def json(self) -> Json:
+        value: Json = json.loads(self.body)
+        return value
+
+
+class Receptor:
+    """An HTTP endpoint as an integration's receiver would write it: check the timestamp and the
+    HMAC signature, drop a delivery whose Idempotency-Key it already accepted."""
+
+    def __init__(
+        self, secreto: str, respuestas: Sequence[int] = (200,), demoras: Sequence[float] = (0,)
+    ) -> None:
+        self.secreto = secreto
+        # The n-th request gets the n-th status after the n-th delay; the last ones repeat.
+        self.respuestas = list(respuestas)
+        self.demoras = list(demoras)
+        self.peticiones: list[Peticion] = []
+        self.aceptadas: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.server.receptor = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/mesa-partes"
+
+    def firma_valida(self, headers: dict[str, str], body: bytes) -> bool:
+        timestamp = headers.get("X-MesaPartes-Timestamp", "")
+        recibida = headers.get("X-MesaPartes-Signature", "")
+        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+            return False
+        mac = hmac.new(self.secreto.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+        return hmac.compare_digest(f"sha256={mac.hexdigest()}", recibida)
+
+    def atender(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, float]:
+        with self._lock:
+            n = len(self.peticiones)
+            status, demora = (
+                self.respuestas[min(n, len(self.respuestas) - 1)],
+                self.demoras[min(n, len(self.demoras) - 1)],
+            )
+            firma_ok = self.firma_valida(headers, body)
+            if not firma_ok:
+                status = 401
+            key = headers.get("Idempotency-Key", "")
+            if 200 <= status < 300 and key not in self.aceptadas:
+                self.aceptadas[key] = body
+            self.peticiones.append(Peticion(path, headers, body, firma_ok, status, time.time()))
+        return status, demora
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        receptor: Receptor = self.server.receptor  # type: ignore[attr-defined]
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, demora = receptor.atender(self.path, dict(self.headers.items()), body)
+        time.sleep(demora)
+        try:
+            payload = b'{"ok": true}' if status < 300 else b'{"error": "scripted failure"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (its timeout): what a slow receiver sees
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def receptores() -> Iterator[Callable[..., Receptor]]:
+    started: list[Receptor] = []
+
+    def start(respuestas: Sequence[int] = (200,), demoras: Sequence[float] = (0,)) -> Receptor:
+        receptor = Receptor(f"secreto-{uuid.uuid4().hex}", respuestas, demoras)
+        started.append(receptor)
+        return receptor
+
+    yield start
+    for receptor in started:
+        receptor.stop()
+
+
+# ---- helpers ----------------------------------------------------------------------------------------
+
+
+async def nueva_integracion(
+    client: httpx.AsyncClient, tokens: Tokens, receptor: Receptor, **overrides: Any
+) -> Json:
+    body = {
+        "codigo": unique("INT-"),
+        "nombre": "Sistema de trámite de la entidad destino",
+        "tipo": "webhook",
+        "url": receptor.url,
+        "secreto": receptor.secreto,
+        "timeout_s": 5,
+        "max_reintentos": 5,
+        **overrides,
+    }
+    response = await client.post("/api/v1/integraciones", json=body, headers=tokens["admin"])
+    assert response.status_code == 201, response.text
+    assert receptor.secreto not in response.text
+    result: Json = response.json()
+    return result
+
+
+async def enviar(
+    client: httpx.AsyncClient, headers: dict[str, str], documento_id: int, integracion_id: int, **extra: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v1/documentos/{documento_id}/envios",
+        json={"integracion_id": integracion_id, **extra},
+        headers=headers,
+    )
+
+
+async def envio_nuevo(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptor: Receptor, **integracion: Any
+) -> tuple[Json, Json, Json]:
+    """A new integration to `receptor`, a new document, and the admin's request to send one to the other."""
+    creada = await nueva_integracion(client, tokens, receptor, **integracion)
+    documento = await registrar(client, tokens["admin"], world)
+    response = await enviar(client, tokens["admin"], documento["id"], creada["id"])
+    assert response.status_code == 202, response.text
+    return creada, documento, response.json()
+
+
+def terminado(envio: Json) -> bool:
+    return envio["estado"] == "entregado" or (
+        envio["estado"] == "fallido" and envio["proximo_intento"] is None
+    )
+
+
+async def esperar_envio(
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    documento_id: int,
+    envio_id: int,
+    hasta: Callable[[Json], bool] = terminado,
+) -> Json:
+    deadline = time.monotonic() + ESPERA_S
+    envio: Json = {}
+    while time.monotonic() < deadline:
+        response = await client.get(f"/api/v1/documentos/{documento_id}/envios", headers=tokens["admin"])
+        assert response.status_code == 200, response.text
+        envio = next(e for e in response.json() if e["id"] == envio_id)
+        if hasta(envio):
+            return envio
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"envio {envio_id} did not get there in {ESPERA_S} s: {envio}")
+
+
+async def resultado_de_tarea(task_id: str) -> Any:
+    """The return value of a task enqueued from this process: from the result backend when a worker
+    ran it, from the local future in-process (None when that run had already finished)."""
+    queue = get_task_queue()
+    future = queue.local_runs.get(task_id)
+    if future is not None:
+        result = await asyncio.wrap_future(future)
+        assert result.successful(), result.traceback
+        return result.result
+    if queue.degraded:
+        return None
+    return await asyncio.to_thread(celery_app.AsyncResult(task_id).get, timeout=ESPERA_S)
+
+
+async def envio_en_bd(envio_id: int) -> IntegracionEnvio:
+    async with db.sessionmaker() as session:
+        envio = await session.get(IntegracionEnvio, envio_id)
+        assert envio is not None
+        return envio
+
+
+async def envios_de(documento_id: int) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(IntegracionEnvio)
+            .where(IntegracionEnvio.documento_id == documento_id)
+        )
+        return int(count or 0)
+
+
+# ---- delivery ---------------------------------------------------------------------------------------
+
+
+async def test_an_endpoint_failing_twice_gets_one_delivery_after_three_signed_attempts(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([500, 500, 200])
+    integracion = await nueva_integracion(client, tokens, receptor)
+    documento = await registrar(client, tokens["mesa"], world)
+
+    response = await enviar(client, tokens["mesa"], documento["id"], integracion["id"])
+    assert response.status_code == 202, response.text
+    envio = response.json()
+    assert envio["estado"] == "pendiente" and envio["intentos"] == 0 and len(envio["task_id"]) == 32
+    assert envio["integracion"] == {k: integracion[k] for k in ("id", "codigo", "nombre")}
+    # The same request again while the first attempts run: the same row, no second task.
+    again = await enviar(client, tokens["mesa"], documento["id"], integracion["id"])
+    assert again.status_code == 202 and again.json()["id"] == envio["id"] and again.json()["task_id"] is None
+
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "entregado", final
+    assert final["intentos"] == 3 and final["codigo_respuesta"] == 200 and final["ultimo_error"] is None
+    assert final["entregado_at"] is not None and final["proximo_intento"] is None
+    detalle = final["intentos_detalle"]
+    assert [i["codigo_respuesta"] for i in detalle] == [500, 500, 200]
+    assert [i["intento"] for i in detalle] == [1, 2, 3] and {i["entrega"] for i in detalle} == {1}
+    assert detalle[0]["error"].startswith("HTTP 500") and detalle[2]["error"] is None
+
+    # The receiver saw three correctly signed requests of one delivery and accepted it once.
+    assert len(receptor.peticiones) == 3 and all(p.firma_ok for p in receptor.peticiones)
+    keys = {p.headers["Idempotency-Key"] for p in receptor.peticiones}
+    assert keys == {f"mp-envio-{envio['id']}-1"} and list(receptor.aceptadas) == list(keys)
+    # Backoff between attempts (at least its 0.5 s floor), not an immediate retry loop.
+    instantes = [p.at for p in receptor.peticiones]
+    assert all(b - a >= 0.45 for a, b in itertools.pairwise(instantes)), instantes
+
+    body = receptor.peticiones[-1].json()
+    assert (
+        receptor.peticiones[-1].body
+        == json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
+    assert body["evento"] == "documento.enviado" and body["envio_id"] == envio["id"] and body["entrega"] == 1
+    doc = body["documento"]
+    assert doc["numero_expediente"] == documento["numero_expediente"] and doc["folios"] == documento["folios"]
+    assert doc["remitente"]["nombre"] == documento["remitente"]["nombre"]
+    assert (
+        doc["remitente"]["numero_documento_identidad"] == documento["remitente"]["numero_documento_identidad"]
+    )
+    assert doc["area"]["codigo"] == "MP" and doc["estado"] == "registrado"
+    assert "codigo_verificacion" not in receptor.peticiones[-1].body.decode()
+    assert documento["codigo_verificacion"] not in receptor.peticiones[-1].body.decode()
+
+    historial = await client.get(f"/api/v1/documentos/{documento['id']}/historial", headers=tokens["admin"])
+    eventos = [e for e in historial.json() if e["evento"] == "enviado_integracion"]
+    assert len(eventos) == 1 and eventos[0]["detalle"]["integracion"] == integracion["codigo"]
+
+
+async def test_retries_stop_at_the_integrations_maximum(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([503])
+    integracion, documento, envio = await envio_nuevo(client, tokens, world, receptor, max_reintentos=1)
+
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "fallido" and final["intentos"] == 2 and final["proximo_intento"] is None
+    assert final["codigo_respuesta"] == 503 and final["ultimo_error"].startswith("HTTP 503")
+    assert len(final["intentos_detalle"]) == 2 and len(receptor.peticiones) == 2 and not receptor.aceptadas
+
+    # Asking again for a delivery that gave up starts a new round: fresh budget, same delivery
+    # (the receiver may have processed one of the failed requests), history kept.
+    again = await enviar(client, tokens["admin"], documento["id"], integracion["id"])
+    assert again.status_code == 202 and again.json()["task_id"] is not None
+    assert again.json()["estado"] == "pendiente" and again.json()["intentos"] == 0
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "fallido" and final["intentos"] == 2 and len(final["intentos_detalle"]) == 4
+    assert {p.headers["Idempotency-Key"] for p in receptor.peticiones} == {f"mp-envio-{envio['id']}-1"}
+    assert len(receptor.peticiones) == 4
+
+
+async def test_a_slow_endpoint_is_a_timeout_recorded_as_the_attempts_error(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([200], demoras=[3.0])
+    _, documento, envio = await envio_nuevo(client, tokens, world, receptor, timeout_s=1, max_reintentos=0)
+
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "fallido" and final["intentos"] == 1 and final["codigo_respuesta"] is None
+    (intento,) = final["intentos_detalle"]
+    assert "timeout" in intento["error"] and intento["codigo_respuesta"] is None
+    assert 900 <= intento["ms"] < 2900, intento
+    assert len(receptor.peticiones) == 1
+
+
+async def test_a_delivered_envio_is_delivered_once_unless_resent(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([200])
+    integracion, documento, envio = await envio_nuevo(client, tokens, world, receptor)
+    await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert len(receptor.peticiones) == 1
+
+    # The task delivered again (a redelivered message): nothing is posted.
+    task_id = get_task_queue().enqueue(SINCRONIZAR_INTEGRACION, {"envio_id": envio["id"]})
+    result = await resultado_de_tarea(task_id)
+    assert result in (None, {"envio_id": envio["id"], "resultado": "ya_entregado"})
+    assert len(receptor.peticiones) == 1 and (await envio_en_bd(envio["id"])).intentos == 1
+
+    response = await enviar(client, tokens["admin"], documento["id"], integracion["id"])
+    assert response.status_code == 409 and response.json()["detail"]["field"] == "reenviar"
+
+    resent = await enviar(client, tokens["admin"], documento["id"], integracion["id"], reenviar=True)
+    assert resent.status_code == 202 and resent.json()["id"] == envio["id"], resent.text
+    assert resent.json()["estado"] == "pendiente" and resent.json()["entregado_at"] is None
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "entregado" and final["intentos"] == 1
+    assert [i["entrega"] for i in final["intentos_detalle"]] == [1, 2]
+    assert sorted(receptor.aceptadas) == [f"mp-envio-{envio['id']}-1", f"mp-envio-{envio['id']}-2"]
+    assert await envios_de(documento["id"]) == 1
+
+
+async def test_the_sweep_delivers_a_due_envio_whose_retry_was_lost(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([200])
+    integracion = await nueva_integracion(client, tokens, receptor, max_reintentos=3)
+    vencido = await registrar(client, tokens["admin"], world)
+    futuro = await registrar(client, tokens["admin"], world)
+    ahora = datetime.now(UTC)
+    fallo = {
+        "intento": 1,
+        "entrega": 1,
+        "at": ahora.isoformat(),
+        "codigo_respuesta": 502,
+        "error": "HTTP 502",
+        "ms": 3,
+    }
+    async with db.sessionmaker() as session, session.begin():
+        # Failed once, retry due a minute ago, and no message in any queue: what a lost retry leaves.
+        perdido = IntegracionEnvio(
+            integracion_id=integracion["id"],
+            documento_id=vencido["id"],
+            estado=EstadoEnvio.FALLIDO,
+            intentos=1,
+            codigo_respuesta=502,
+            proximo_intento=ahora - timedelta(minutes=1),
+            intentos_detalle=[fallo],
+        )
+        en_espera = IntegracionEnvio(
+            integracion_id=integracion["id"],
+            documento_id=futuro["id"],
+            estado=EstadoEnvio.FALLIDO,
+            intentos=1,
+            proximo_intento=ahora + timedelta(hours=1),
+            intentos_detalle=[fallo],
+        )
+        session.add_all([perdido, en_espera])
+    # An early message for the one not yet due: it does nothing.
+    early = await resultado_de_tarea(
+        get_task_queue().enqueue(SINCRONIZAR_INTEGRACION, {"envio_id": en_espera.id})
+    )
+    assert early in (None, {"envio_id": en_espera.id, "resultado": "temprano"})
+
+    count = await resultado_de_tarea(get_task_queue().enqueue(REINTENTAR_ENVIOS, {}))
+    assert count is None or count >= 1
+    final = await esperar_envio(client, tokens, vencido["id"], perdido.id)
+    assert final["estado"] == "entregado" and final["intentos"] == 2
+    assert [i["codigo_respuesta"] for i in final["intentos_detalle"]] == [502, 200]
+    assert [p.headers["Idempotency-Key"] for p in receptor.peticiones] == [f"mp-envio-{perdido.id}-1"]
+    assert [p.json()["documento"]["id"] for p in receptor.peticiones] == [vencido["id"]]
+    untouched = await envio_en_bd(en_espera.id)
+    assert untouched.intentos == 1 and untouched.estado is EstadoEnvio.FALLIDO
+
+
+@pytest.mark.needs_redis
+async def test_a_worker_killed_mid_request_leaves_the_envio_due_and_the_receiver_gets_one_delivery(
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    world: World,
+    receptores: Callable[..., Receptor],
+    celery_worker: Worker | None,
+) -> None:
+    if celery_worker is None:
+        pytest.skip("needs the real worker")
+    receptor = receptores([200], demoras=[10.0, 0.0])  # the first answer comes too late for the worker
+    _, documento, envio = await envio_nuevo(client, tokens, world, receptor, timeout_s=15)
+    deadline = time.monotonic() + ESPERA_S
+    while not receptor.peticiones:
+        assert time.monotonic() < deadline, "the worker never posted"
+        await asyncio.sleep(0.05)
+    celery_worker.kill()  # mid-request: the attempt's transaction never commits
+    try:
+        row = await envio_en_bd(envio["id"])
+        assert (row.estado, row.intentos, row.intentos_detalle) == (EstadoEnvio.PENDIENTE, 0, [])
+    finally:
+        celery_worker.start()
+
+    # The row is still due: the sweep (or the broker's redelivery, later) attempts it again.
+    await resultado_de_tarea(get_task_queue().enqueue(REINTENTAR_ENVIOS, {}))
+    final = await esperar_envio(client, tokens, documento["id"], envio["id"])
+    assert final["estado"] == "entregado" and final["intentos"] == 1 and len(final["intentos_detalle"]) == 1
+    # Two requests reached the receiver under one Idempotency-Key: it accepted the delivery once.
+    assert len(receptor.peticiones) == 2 and list(receptor.aceptadas) == [f"mp-envio-{envio['id']}-1"]
+    assert {p.headers["Idempotency-Key"] for p in receptor.peticiones} == set(receptor.aceptadas)
+
+
+# ---- sending: who, what, and the delivery status -------------------------------------------------
+
+
+async def test_send_checks_role_document_and_integration(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([200])
+    integracion = await nueva_integracion(client, tokens, receptor)
+    inactiva = await nueva_integracion(client, tokens, receptor, activo=False)
+    documento = await registrar(client, tokens["mesa"], world)
+    doc_id = documento["id"]
+
+    for role in ("oaj", "auditor"):
+        response = await enviar(client, tokens[role], doc_id, integracion["id"])
+        assert response.status_code == 403, (role, response.text)
+    assert (await enviar(client, tokens["admin"], UNKNOWN_ID, integracion["id"])).status_code == 404
+    for integracion_id in (inactiva["id"], UNKNOWN_ID):
+        response = await enviar(client, tokens["mesa"], doc_id, integracion_id)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"] == ["body", "integracion_id"]
+    bad = await client.post(
+        f"/api/v1/documentos/{doc_id}/envios", json={"unexpected": 1}, headers=tokens["admin"]
+    )
+    assert bad.status_code == 422
+    assert await envios_de(doc_id) == 0 and not receptor.peticiones
+
+    # The delivery status: whoever sees the document (an area that never had it does not).
+    assert (await client.get(f"/api/v1/documentos/{doc_id}/envios", headers=tokens["oga"])).status_code == 404
+    assert (
+        await client.get(f"/api/v1/documentos/{UNKNOWN_ID}/envios", headers=tokens["admin"])
+    ).status_code == 404
+    auditor = await client.get(f"/api/v1/documentos/{doc_id}/envios", headers=tokens["auditor"])
+    assert auditor.status_code == 200 and auditor.json() == []
+
+
+async def test_delivery_status_costs_the_same_statements_whatever_the_number_of_envios(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores([200])
+    documento = await registrar(client, tokens["admin"], world)
+    url = f"/api/v1/documentos/{documento['id']}/envios"
+    counts = []
+    for n in (1, 3):
+        while await envios_de(documento["id"]) < n:
+            integracion = await nueva_integracion(client, tokens, receptor)
+            envio = (await enviar(client, tokens["admin"], documento["id"], integracion["id"])).json()
+            await esperar_envio(client, tokens, documento["id"], envio["id"])
+        with assert_max_queries(3) as stats:  # the user, the document's visibility, the envios
+            response = await client.get(url, headers=tokens["auditor"])
+        assert response.status_code == 200 and len(response.json()) == n
+        assert all(len(e["intentos_detalle"]) == 1 for e in response.json())
+        counts.append(stats.count)
+    assert counts[0] == counts[1], counts
+    assert receptor.secreto not in response.text
+
+
+# ---- the admin CRUD -------------------------------------------------------------------------------
+
+
+async def test_integration_crud_keeps_the_secret_write_only(
+    client: httpx.AsyncClient, tokens: Tokens, receptores: Callable[..., Receptor]
+) -> None:
+    receptor = receptores()
+    nuevo_secreto = f"rotado-{uuid.uuid4().hex}"
+    responses: list[httpx.Response] = []
+
+    async def call(method: str, url: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
+        response = await client.request(method, f"/api/v1/integraciones{url}", headers=tokens[role], **kwargs)
+        responses.append(response)
+        return response
+
+    body = {
+        "codigo": unique("PIDE-"),
+        "nombre": "PIDE",
+        "tipo": "pide",
+        "url": receptor.url,
+        "secreto": receptor.secreto,
+    }
+    created = await call("POST", "", json=body)
+    assert created.status_code == 201, created.text
+    integracion = created.json()
+    assert integracion["secreto_configurado"] is True and "secreto" not in integracion
+    assert integracion["timeout_s"] == 10 and integracion["max_reintentos"] == 5 and integracion["activo"]
+
+    duplicate = await call("POST", "", json={**body, "nombre": "Otra"})
+    assert duplicate.status_code == 409 and duplicate.json()["detail"]["field"] == "codigo"
+    assert body["codigo"] in duplicate.json()["detail"]["message"]
+    for field, value in [
+        ("url", "ftp://127.0.0.1/x"),
+        ("url", "no es una url"),
+        ("timeout_s", 0),
+        ("timeout_s", 121),
+        ("max_reintentos", -1),
+        ("max_reintentos", 21),
+        ("secreto", "corto"),
+        ("tipo", "soap"),
+    ]:
+        response = await call("POST", "", json={**body, "codigo": unique("X-"), field: value})
+        assert response.status_code == 422, (field, value, response.text)
+        assert response.json()["detail"][0]["loc"][-1] == field, response.text
+    assert (await call("POST", "", json={**body, "codigo": unique("X-"), "unexpected": 1})).status_code == 422
+    for role in ("mesa", "oaj", "auditor"):
+        assert (await call("POST", "", role, json={**body, "codigo": unique("X-")})).status_code == 403
+
+    # Reads: admin, auditor and the desk clerk; not an area specialist.
+    for role in ("admin", "auditor", "mesa"):
+        listed = await call("GET", "", role)
+        assert listed.status_code == 200 and integracion["id"] in [i["id"] for i in listed.json()]
+    assert (await call("GET", "", "oaj")).status_code == 403
+    assert (await call("GET", f"/{integracion['id']}", "auditor")).json() == integracion
+    assert (await call("GET", f"/{integracion['id']}", "oaj")).status_code == 403
+    assert (await call("GET", f"/{UNKNOWN_ID}")).status_code == 404
+    with assert_max_queries(2):  # the user, the list
+        await call("GET", "")
+
+    # PATCH: rotate the secret, rename; the rest stays; bad input writes nothing.
+    patched = await call(
+        "PATCH", f"/{integracion['id']}", json={"secreto": nuevo_secreto, "nombre": "PIDE PCM"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json() == {**integracion, "nombre": "PIDE PCM"}
+    async with db.sessionmaker() as session:
+        row = await session.get(Integracion, integracion["id"])
+        assert row is not None and row.secreto == nuevo_secreto and row.nombre == "PIDE PCM"
+    otra = await call("POST", "", json={**body, "codigo": unique("OTRA-")})
+    taken = await call("PATCH", f"/{integracion['id']}", json={"codigo": otra.json()["codigo"]})
+    assert taken.status_code == 409 and taken.json()["detail"]["field"] == "codigo"
+    for bad in (
+        {"secreto_configurado": False},
+        {"unexpected": 1},
+        {"timeout_s": None},
+        {"url": "file:///etc/passwd"},
+    ):
+        assert (await call("PATCH", f"/{integracion['id']}", json=bad)).status_code == 422, bad
+    assert (await call("PATCH", f"/{integracion['id']}", "mesa", json={"nombre": "x"})).status_code == 403
+    assert (await call("PATCH", f"/{UNKNOWN_ID}", json={"nombre": "x"})).status_code == 404
+    async with db.sessionmaker() as session:
+        row = await session.get(Integracion, integracion["id"])
+        assert row is not None and row.codigo == body["codigo"] and row.timeout_s == 10
+
+    for response in responses:
+        assert receptor.secreto not in response.text and nuevo_secreto not in response.text

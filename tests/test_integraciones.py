@@ -26,8 +26,7 @@ from app.core.database import db
 from app.core.task_queue import celery_app, get_task_queue
 from app.models.mesa_partes import Integracion, IntegracionEnvio
 from app.models.mesa_partes.enums import EstadoEnvio
-from app.services.mesa_partes.integracion_service import REINTENTAR_ENVIOS
-from app.services.mesa_partes.tareas import SINCRONIZAR_INTEGRACION
+from app.services.mesa_partes.tareas import REINTENTAR_ENVIOS, SINCRONIZAR_INTEGRACION
 from tests.celery_worker import Worker
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Json, Tokens, assert_max_queries, unique

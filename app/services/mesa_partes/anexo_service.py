@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Select, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import SessionTransaction, selectinload
 
 from app.core.config import get_settings
 from app.core.database import session_scope
 from app.core.errors import InvalidInput, NotFound, PayloadTooLarge
+from app.core.sql import in_literal
 from app.core.task_queue import enqueue_after_commit, get_task_queue
 from app.models.mesa_partes import Anexo, Documento, Usuario
 from app.models.mesa_partes.enums import EstadoProcesamiento, EventoHistorial
@@ -453,22 +454,26 @@ async def procesar_anexo(anexo_id: int) -> dict[str, Any]:
     return {"anexo_id": anexo_id, "estado": estado.value, "cambiado": cambiado, "error": analisis.error}
 
 
+def consulta_pendientes(antiguedad_s: int = 600, limite: int = 500) -> Select[int]:
+    """Attachments pending for longer than `antiguedad_s`, oldest first (ix_anexos_pendientes)."""
+    return (
+        select(Anexo.id)
+        .where(
+            # A literal, so that a generic plan still matches the partial index's predicate.
+            in_literal(Anexo.estado_procesamiento, [EstadoProcesamiento.PENDIENTE]),
+            Anexo.created_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, antiguedad_s),
+        )
+        .order_by(Anexo.created_at)
+        .limit(limite)
+    )
+
+
 async def reencolar_pendientes(antiguedad_s: int = 600, limite: int = 500) -> list[int]:
     """Attachments still pending long after their upload lost their task (run in-process by an API
     process that stopped, a purged queue): queue them again. Processing is idempotent, so one that
     is merely slow is processed once all the same."""
     async with session_scope() as session:
-        ids = list(
-            await session.scalars(
-                select(Anexo.id)
-                .where(
-                    Anexo.estado_procesamiento == EstadoProcesamiento.PENDIENTE,
-                    Anexo.created_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, antiguedad_s),
-                )
-                .order_by(Anexo.created_at)
-                .limit(limite)
-            )
-        )
+        ids = list(await session.scalars(consulta_pendientes(antiguedad_s, limite)))
     queue = get_task_queue()
     for anexo_id in ids:
         queue.enqueue(tareas.PROCESAR_ANEXO, {"anexo_id": anexo_id})

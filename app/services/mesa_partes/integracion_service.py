@@ -441,22 +441,26 @@ def _resultado(envio_id: int, resultado: str) -> dict[str, Any]:
     return {"envio_id": envio_id, "resultado": resultado}
 
 
-async def reintentar_envios() -> int:
-    """The sweep (beat, every minute): enqueue an attempt for each due delivery, oldest first,
-    whose retry message was lost; rows an attempt holds right now are skipped."""
-    async with session_scope() as session:
-        query = (
-            select(IntegracionEnvio.id)
-            .where(
-                # Literals, so that a generic plan still matches the partial index's predicate.
-                in_literal(IntegracionEnvio.estado, POR_ENTREGAR),
-                IntegracionEnvio.proximo_intento <= func.now(),
-            )
-            .order_by(IntegracionEnvio.proximo_intento)
-            .limit(LOTE_REINTENTOS)
-            .with_for_update(skip_locked=True)
+def consulta_vencidos() -> Select[int]:
+    """Due deliveries, oldest first, but those an attempt holds now (ix_integracion_envios_pendientes)."""
+    return (
+        select(IntegracionEnvio.id)
+        .where(
+            # Literals, so that a generic plan still matches the partial index's predicate.
+            in_literal(IntegracionEnvio.estado, POR_ENTREGAR),
+            IntegracionEnvio.proximo_intento <= func.now(),
         )
-        ids = list(await session.scalars(query))
+        .order_by(IntegracionEnvio.proximo_intento)
+        .limit(LOTE_REINTENTOS)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def reintentar_envios() -> int:
+    """The sweep (beat, every minute): enqueue an attempt for each due delivery whose retry message
+    was lost."""
+    async with session_scope() as session:
+        ids = list(await session.scalars(consulta_vencidos()))
         for envio_id in ids:
             enqueue_after_commit(session, SINCRONIZAR_INTEGRACION, {"envio_id": envio_id})
     if ids:

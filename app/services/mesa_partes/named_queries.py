@@ -41,14 +41,13 @@ from app.models.mesa_partes.enums import (
     Canal,
     EstadoDerivacion,
     EstadoDocumento,
-    EstadoEnvio,
-    EstadoProcesamiento,
     EstadoReporte,
     EventoHistorial,
     Prioridad,
     Rol,
     TipoDocumentoIdentidad,
 )
+from app.services.mesa_partes.anexo_service import consulta_pendientes
 from app.services.mesa_partes.derivacion_service import BANDEJA_ORDEN, DerivacionService, FiltrosDerivacion
 from app.services.mesa_partes.documento_service import (
     DocumentoService,
@@ -56,6 +55,7 @@ from app.services.mesa_partes.documento_service import (
     documento_vencido,
 )
 from app.services.mesa_partes.historial_service import AUDITORIA_ORDEN, FiltrosHistorial, HistorialService
+from app.services.mesa_partes.integracion_service import consulta_vencidos
 
 PAGE = 20
 _LISTA_ORDEN = (Documento.fecha_recepcion, Documento.id)
@@ -303,7 +303,7 @@ _QUERIES = (
     ),
     _unica(
         "integraciones.alta",
-        "(planned) integrations CRUD (duplicate codigo → 409)",
+        "POST/PATCH /integraciones (duplicate codigo → 409)",
         "uq_integraciones_codigo",
         Integracion,
         codigo="PIDE",
@@ -443,10 +443,10 @@ _QUERIES = (
         "ix_documentos_numero_documento_trgm",
         _lista(numero_documento=lambda m: m.numero_documento),
     ),
-    # ---- integrations and reports (planned features) -----------------------------------------------------
+    # ---- integrations and reports --------------------------------------------------------------------------
     _unica(
         "integracion_envios.registro",
-        "(planned) record of a delivery per document and integration",
+        "POST /documentos/{id}/envios: the delivery record per document and integration (upsert)",
         "uq_integracion_envios_integracion_id_documento_id",
         IntegracionEnvio,
         integracion_id=1,
@@ -454,7 +454,7 @@ _QUERIES = (
     ),
     NamedQuery(
         "integracion_envios.de_documento",
-        "(planned) delivery status of a document",
+        "GET /documentos/{id}/envios: the deliveries of a document",
         "ix_integracion_envios_documento_id",
         _simple(
             lambda m: select(IntegracionEnvio).where(IntegracionEnvio.documento_id == m.envio_documento_id)
@@ -462,20 +462,9 @@ _QUERIES = (
     ),
     NamedQuery(
         "integracion_envios.pendientes",
-        "(planned) the delivery retry poller",
+        "mesa_partes.reintentar_envios: due deliveries whose retry message was lost",
         "ix_integracion_envios_pendientes",
-        _simple(
-            lambda m: (
-                select(IntegracionEnvio.id)
-                .where(
-                    IntegracionEnvio.estado.in_([EstadoEnvio.PENDIENTE, EstadoEnvio.FALLIDO]),
-                    IntegracionEnvio.proximo_intento <= func.now(),
-                )
-                .order_by(IntegracionEnvio.proximo_intento)
-                .limit(50)
-                .with_for_update(skip_locked=True)
-            )
-        ),
+        _simple(lambda m: consulta_vencidos()),
     ),
     NamedQuery(
         "reportes.mios",
@@ -516,22 +505,15 @@ _QUERIES = (
     ),
     NamedQuery(
         "anexos.por_hash",
-        "(planned) attachment upload: an identical file already stored",
+        "GET /documentos/{id}/anexos/{anexo_id}: an identical earlier file (duplicado_de)",
         "ix_anexos_sha256",
         _simple(lambda m: select(Anexo.id).where(Anexo.sha256 == m.sha256)),
     ),
     NamedQuery(
         "anexos.pendientes",
-        "(planned) the attachment-processing worker's queue",
+        "mesa_partes.reprocesar_anexos: attachments pending for more than 10 minutes",
         "ix_anexos_pendientes",
-        _simple(
-            lambda m: (
-                select(Anexo.id)
-                .where(Anexo.estado_procesamiento == EstadoProcesamiento.PENDIENTE)
-                .order_by(Anexo.created_at)
-                .limit(PAGE)
-            )
-        ),
+        _simple(lambda m: consulta_pendientes()),
     ),
     # ---- derivaciones ------------------------------------------------------------------------------------
     NamedQuery(

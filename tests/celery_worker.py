@@ -32,6 +32,8 @@ class Worker:
     def start(self, timeout_s: float = 60.0) -> None:
         """Start the worker and wait until it consumes (`celery inspect ping` answers)."""
         assert self.process is None or self.process.poll() is not None, "already running"
+        # The log is appended to across restarts: only this start's "ready." counts.
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "app.core.task_queue", "worker",
@@ -48,7 +50,7 @@ class Worker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the worker exited ({self.process.returncode}):\n{self.log_tail()}")
-            if b"ready." in self.log_path.read_bytes():
+            if b"ready." in self.log_path.read_bytes()[offset:]:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"the worker did not start:\n{self.log_tail()}")

@@ -134,17 +134,18 @@ def test_every_routed_or_scheduled_task_exists_and_limits_follow_settings() -> N
         Settings(task_time_limit_s=1200, task_short_time_limit_s=120, task_visibility_timeout_s=0)
     )
     conf = celery.conf
-    # Redis reads the visibility timeout from the broker options, the result backend's options and
-    # the top-level setting: all three outlast the longest hard limit.
+    # Redis reads the visibility timeout from the broker options and the result backend's options:
+    # both outlast the longest hard limit.
     for place in (conf.broker_transport_options, conf.result_backend_transport_options):
         assert place["visibility_timeout"] == 1200 + 600
-    assert conf.visibility_timeout == 1800
+    assert conf.broker_transport_options["unacked_restore_throttle"] == 1
     assert conf.task_time_limit == 120 and conf.task_soft_time_limit < 120
     report = conf.task_annotations[tareas.GENERAR_REPORTE]
     assert report["time_limit"] == 1200 and report["soft_time_limit"] == 1170
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
-    assert build_celery(Settings(task_visibility_timeout_s=45)).conf.visibility_timeout == 45
+    explicit = build_celery(Settings(task_visibility_timeout_s=45)).conf
+    assert explicit.broker_transport_options["visibility_timeout"] == 45
 
     names = {value for key, value in vars(tareas).items() if key.isupper() and isinstance(value, str)}
     scheduled = {entry["task"] for entry in conf.beat_schedule.values()}

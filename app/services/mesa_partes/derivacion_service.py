@@ -68,7 +68,8 @@ class DerivacionService:
             page=page,
         )
 
-    def consulta_lista(self, usuario: Usuario, f: FiltrosDerivacion) -> Select[Derivacion]:
+    @staticmethod
+    def consulta_lista(usuario: Usuario, f: FiltrosDerivacion) -> Select[Derivacion]:
         """The tray's statement before paging (the query optimizer explains it by name)."""
         query: Select[Derivacion] = select(Derivacion).where(_visibles(usuario)).options(*_tray_options())
         if f.area_destino_id is not None:

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
@@ -123,6 +123,10 @@ class FiltrosDocumento:
     numero_documento: str | None = None
 
 
+# Any SELECT over documentos: entities for the list, plain columns for the Excel report.
+ConsultaT = TypeVar("ConsultaT", bound=Select[Any])
+
+
 def rango_de_dias(
     column: InstrumentedAttribute[datetime], desde: date | None, hasta: date | None
 ) -> list[ColumnElement[bool]]:
@@ -150,6 +154,38 @@ def documento_no_vencido() -> ColumnElement[bool]:
         in_literal(Documento.estado, ESTADOS_ABIERTOS),
         func.coalesce(Documento.fecha_limite < func.current_date(), False),
     )
+
+
+def aplicar_filtros(query: ConsultaT, f: FiltrosDocumento) -> ConsultaT:
+    """The document list's filters as WHERE clauses on any SELECT over documentos (the list, the
+    search, the Excel report)."""
+    query = query.where(*rango_de_dias(Documento.fecha_recepcion, f.fecha_desde, f.fecha_hasta))
+    if f.estado:
+        query = query.where(in_literal(Documento.estado, f.estado))
+    if f.area_id is not None:
+        query = query.where(Documento.area_actual_id == f.area_id)
+    if f.tipo_documento_id is not None:
+        query = query.where(Documento.tipo_documento_id == f.tipo_documento_id)
+    if f.remitente_id is not None:
+        query = query.where(Documento.remitente_id == f.remitente_id)
+    if f.procedimiento_id is not None:
+        query = query.where(Documento.procedimiento_id == f.procedimiento_id)
+    if f.registrado_por_id is not None:
+        query = query.where(Documento.registrado_por_id == f.registrado_por_id)
+    if f.canal is not None:
+        query = query.where(Documento.canal == f.canal)
+    if f.prioridad:
+        query = query.where(in_literal(Documento.prioridad, f.prioridad))
+    if f.numero_documento:
+        # Substring match served by the trigram index; LIKE wildcards in the input are literal.
+        pattern = f"%{escape_like(f.numero_documento)}%"
+        query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
+    if f.vencidos is not None:
+        query = query.where(documento_vencido() if f.vencidos else documento_no_vencido())
+    if f.q:
+        tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
+        query = query.where(Documento.busqueda.op("@@")(tsquery))
+    return query
 
 
 def _json(value: Any) -> Any:
@@ -221,7 +257,7 @@ class DocumentoService:
 
     def consulta_lista(self, usuario: Usuario, filtros: FiltrosDocumento) -> Select[Documento]:
         """The list's statement before paging (the query optimizer explains it by name)."""
-        return self._aplicar_filtros(self._visible(usuario).options(*_list_options()), filtros)
+        return aplicar_filtros(self._visible(usuario).options(*_list_options()), filtros)
 
     async def buscar(
         self,
@@ -251,35 +287,6 @@ class DocumentoService:
         return await get_cache().get_or_compute(
             f"{caching.DOCUMENTOS}:busqueda:{digest}", body, ttl=WARM, type_=bytes
         )
-
-    def _aplicar_filtros(self, query: Select[Documento], f: FiltrosDocumento) -> Select[Documento]:
-        query = query.where(*rango_de_dias(Documento.fecha_recepcion, f.fecha_desde, f.fecha_hasta))
-        if f.estado:
-            query = query.where(in_literal(Documento.estado, f.estado))
-        if f.area_id is not None:
-            query = query.where(Documento.area_actual_id == f.area_id)
-        if f.tipo_documento_id is not None:
-            query = query.where(Documento.tipo_documento_id == f.tipo_documento_id)
-        if f.remitente_id is not None:
-            query = query.where(Documento.remitente_id == f.remitente_id)
-        if f.procedimiento_id is not None:
-            query = query.where(Documento.procedimiento_id == f.procedimiento_id)
-        if f.registrado_por_id is not None:
-            query = query.where(Documento.registrado_por_id == f.registrado_por_id)
-        if f.canal is not None:
-            query = query.where(Documento.canal == f.canal)
-        if f.prioridad:
-            query = query.where(in_literal(Documento.prioridad, f.prioridad))
-        if f.numero_documento:
-            # Substring match served by the trigram index; LIKE wildcards in the input are literal.
-            pattern = f"%{escape_like(f.numero_documento)}%"
-            query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
-        if f.vencidos is not None:
-            query = query.where(documento_vencido() if f.vencidos else documento_no_vencido())
-        if f.q:
-            tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
-            query = query.where(Documento.busqueda.op("@@")(tsquery))
-        return query
 
     async def obtener(self, usuario: Usuario, documento_id: int) -> Documento:
         """The detail of a visible document; 404 also when it exists but is not visible to the user."""

@@ -139,3 +139,32 @@ async def test_the_receipt_follows_the_document_visibility(
     ).status_code == 404
     for role in ("admin", "mesa", "auditor"):
         assert (await client.get(path, headers=tokens[role])).status_code == 200, role
+
+
+async def test_the_receipt_keeps_the_receiving_area_after_routing(
+    client: httpx.AsyncClient, tokens: Tokens, world: World
+) -> None:
+    doc = await registrar(client, tokens["mesa"], world)
+    await esperar_archivo(doc["id"])
+    derivado = await client.post(
+        f"/api/v1/documentos/{doc['id']}/derivar",
+        json={"version": doc["version"], "destinos": [{"area_id": world.areas["OAJ"]}]},
+        headers=tokens["mesa"],
+    )
+    assert derivado.status_code == 200, derivado.text
+    ruta_cargo(doc["id"]).unlink()  # rendered again on demand, from today's data
+    response = await client.get(f"/api/v1/documentos/{doc['id']}/cargo", headers=tokens["mesa"])
+    contenido = texto(response.content)
+    assert "Mesa de Partes" in contenido and "Asesoría Jurídica" not in contenido
+
+
+async def test_an_on_demand_render_never_replaces_a_stored_receipt(
+    client: httpx.AsyncClient, tokens: Tokens, world: World
+) -> None:
+    from app.services.mesa_partes.contenido import escribir_si_falta
+
+    doc = await registrar(client, tokens["mesa"], world)
+    almacenado = await esperar_archivo(doc["id"])
+    # A request that rendered older data while the task stored a newer receipt keeps the newer one.
+    assert escribir_si_falta(ruta_cargo(doc["id"]), b"%PDF-older render") is False
+    assert ruta_cargo(doc["id"]).read_bytes() == almacenado

@@ -35,10 +35,10 @@ from app.core.config import get_settings
 from app.core.database import after_commit, session_scope
 from app.core.errors import NotFound
 from app.core.task_queue import enqueue_after_commit
-from app.models.mesa_partes import Anexo, Documento, Usuario
+from app.models.mesa_partes import Anexo, Area, Derivacion, Documento, Usuario
 from app.services.mesa_partes import tareas
 from app.services.mesa_partes.acceso import filtro_visibilidad
-from app.services.mesa_partes.contenido import escribir_atomico
+from app.services.mesa_partes.contenido import escribir_atomico, escribir_si_falta
 
 logger = logging.getLogger("app.cargos")
 
@@ -87,15 +87,28 @@ class DatosCargo:
 
 def _consulta() -> Any:
     anexos = select(func.count(Anexo.id)).where(Anexo.documento_id == Documento.id).scalar_subquery()
-    return select(Documento, anexos).options(
+    # The area that received the document: where it was before its first routing (the receipt
+    # must not change when the document moves on), else where it still is.
+    primera_derivacion = (
+        select(Derivacion.area_origen_id)
+        .where(Derivacion.documento_id == Documento.id)
+        .order_by(Derivacion.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    area_recepcion = (
+        select(Area.nombre)
+        .where(Area.id == func.coalesce(primera_derivacion, Documento.area_actual_id))
+        .scalar_subquery()
+    )
+    return select(Documento, anexos, area_recepcion).options(
         joinedload(Documento.remitente),
         joinedload(Documento.tipo_documento),
-        joinedload(Documento.area_actual),
         joinedload(Documento.registrado_por),
     )
 
 
-def _datos(documento: Documento, anexos: int) -> DatosCargo:
+def _datos(documento: Documento, anexos: int, area: str) -> DatosCargo:
     zona = ZoneInfo(get_settings().timezone)
     remitente = documento.remitente
     return DatosCargo(
@@ -113,7 +126,7 @@ def _datos(documento: Documento, anexos: int) -> DatosCargo:
         asunto=documento.asunto,
         folios=documento.folios,
         anexos=anexos,
-        area=documento.area_actual.nombre,
+        area=area,
         registrado_por=documento.registrado_por.nombre_completo or documento.registrado_por.username,
     )
 
@@ -129,8 +142,8 @@ async def cargar_datos(
     row = (await session.execute(query)).first()
     if row is None:
         raise NotFound(f"documento {documento_id} not found")
-    documento, anexos = row
-    return _datos(documento, int(anexos))
+    documento, anexos, area = row
+    return _datos(documento, int(anexos), str(area))
 
 
 # ---- rendering --------------------------------------------------------------------------------------
@@ -285,5 +298,6 @@ class CargoService:
         except FileNotFoundError:
             pass
         pdf = await asyncio.to_thread(render_cargo, datos)
-        await asyncio.to_thread(escribir_atomico, path, pdf)
+        # Only where no file exists: a task that rendered newer data in the meantime wins.
+        await asyncio.to_thread(escribir_si_falta, path, pdf)
         return Cargo(nombre, pdf)

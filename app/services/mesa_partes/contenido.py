@@ -360,6 +360,22 @@ def publicar(temporal: Path, destino: Path) -> None:
     _sync_dir(destino.parent)
 
 
+def escribir_si_falta(destino: Path, data: bytes) -> bool:
+    """Write `data` to `destino` only if no file is there (a whole file or none, as
+    `escribir_atomico`); False when one already was, which is then kept."""
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    temporal = destino.with_name(f".{destino.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with temporal.open("wb") as f:
+            f.write(data)
+        os.link(temporal, destino)  # fails if the name exists, unlike a rename
+    except FileExistsError:
+        return False
+    finally:
+        temporal.unlink(missing_ok=True)
+    return True
+
+
 def escribir_atomico(destino: Path, data: bytes) -> bool:
     """Write `data` to `destino` through a temporary file and a rename; False (nothing written) when
     the file already holds exactly these bytes."""

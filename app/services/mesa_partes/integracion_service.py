@@ -52,9 +52,11 @@ LECTORES = (Rol.ADMIN, Rol.AUDITOR, Rol.MESA_PARTES)
 QUIENES_ENVIAN = (Rol.ADMIN, Rol.MESA_PARTES)
 POR_ENTREGAR = (EstadoEnvio.PENDIENTE, EstadoEnvio.FALLIDO)
 LOTE_REINTENTOS = 50
-BACKOFF_MIN_S = 0.5
-# A retry's countdown runs on the worker's clock, proximo_intento was computed on another host's.
-DESFASE_RELOJ_S = 1.0
+# A retry's countdown runs on the worker's clock, proximo_intento was computed on another host's:
+# an attempt up to DESFASE_RELOJ_S early is due. The shortest wait is longer than that, so a
+# duplicate copy of a message that just failed is always early and dropped (one retry chain).
+DESFASE_RELOJ_S = 0.5
+BACKOFF_MIN_S = 2 * DESFASE_RELOJ_S
 ERROR_MAX = 500
 IDLE_MARGEN_S = 30
 EVENTO = "documento.enviado"

@@ -606,3 +606,31 @@ async def test_integration_crud_keeps_the_secret_write_only(
 
     for response in responses:
         assert receptor.secreto not in response.text and nuevo_secreto not in response.text
+
+
+async def test_rejected_bodies_never_echo_a_secret_and_urls_carry_no_credentials(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    secreto = "s3creto-que-nunca-vuelve-" + unique("")
+    missing = await api.post(
+        "/api/v1/integraciones", json={"nombre": "x", "secreto": secreto}, headers=tokens["admin"]
+    )
+    assert missing.status_code == 422 and secreto not in missing.text
+    too_short = await api.post(
+        "/api/v1/integraciones", json={"nombre": "x", "secreto": "corto"}, headers=tokens["admin"]
+    )
+    assert too_short.status_code == 422 and "corto" not in too_short.text
+    login = await api.post("/api/v1/auth/login", json={"password": secreto}, headers={})
+    assert login.status_code == 422 and secreto not in login.text
+    con_usuario = await api.post(
+        "/api/v1/integraciones",
+        json={
+            "codigo": unique("URL-"),
+            "nombre": "x",
+            "url": "https://user:pa55w0rd@example.invalid/hook",
+            "secreto": secreto,
+        },
+        headers=tokens["admin"],
+    )
+    assert con_usuario.status_code == 422  # refused, so never stored nor shown to other readers
+    assert [e["loc"][-1] for e in con_usuario.json()["detail"]] == ["url"]

@@ -102,9 +102,28 @@ def _printable(value: Any) -> Any:
     return value
 
 
+# Validation errors echo their input; these fields are written by the client and never read back.
+_SENSIBLES = frozenset({"password", "secreto", "smtp_password"})
+
+
+def _sin_secretos(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: "***" if key in _SENSIBLES else _sin_secretos(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_sin_secretos(item) for item in value]
+    return value
+
+
+def _ocultar(error: dict[str, Any]) -> dict[str, Any]:
+    loc = error.get("loc") or ()
+    if "input" in error:
+        error["input"] = "***" if any(part in _SENSIBLES for part in loc) else _sin_secretos(error["input"])
+    return error
+
+
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [_printable(error) for error in exc.errors()]
+    errors = [_ocultar(_printable(error)) for error in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 

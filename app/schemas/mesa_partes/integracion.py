@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, HttpUrl, SecretStr, StringConstraints, UrlConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    HttpUrl,
+    SecretStr,
+    StringConstraints,
+    UrlConstraints,
+    field_validator,
+)
 
 from app.models.mesa_partes.enums import EstadoEnvio, TipoIntegracion
 from app.schemas.mesa_partes.common import Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
@@ -16,8 +24,15 @@ from app.schemas.mesa_partes.common import Id, Nombre, ReadSchema, UpdateSchema,
 CodigoIntegracion = Annotated[
     str, StringConstraints(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.\-]+$")
 ]
+def _sin_credenciales(url: HttpUrl) -> HttpUrl:
+    # The URL is shown to every reader of the integration: credentials belong in the HMAC secret.
+    if url.username or url.password:
+        raise ValueError("the URL must not carry a user name or password")
+    return url
+
+
 # HttpUrl admits only http and https.
-UrlIntegracion = Annotated[HttpUrl, UrlConstraints(max_length=500)]
+UrlIntegracion = Annotated[HttpUrl, UrlConstraints(max_length=500), AfterValidator(_sin_credenciales)]
 Secreto = Annotated[
     SecretStr, Field(min_length=16, max_length=200, description="HMAC-SHA256 key; write-only")
 ]

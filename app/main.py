@@ -16,6 +16,7 @@ from app.core.database import db
 from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
 from app.core.query_monitor import QueryMonitoringMiddleware
+from app.core.task_queue import get_task_queue
 
 
 @asynccontextmanager
@@ -23,6 +24,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     db.engine  # noqa: B018 - start (or join) the database before the first request
     await get_cache().ping(trip=True)  # logs cache.degraded now when Redis is configured but unreachable
     yield
+    get_task_queue().shutdown()
     await get_cache().close()
     await db.dispose()
     release_all()

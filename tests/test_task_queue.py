@@ -222,3 +222,14 @@ def test_a_forked_child_forgets_the_parents_engine() -> None:
     parent_engine = database.engine
     database.forget()
     assert database.engine is not parent_engine
+
+
+async def test_shutdown_drops_queued_in_process_work_and_keeps_serving_after(broker_down: TaskQueue) -> None:
+    broker_down.enqueue("mesa_partes.warmup_cache", countdown=5.0)
+    timers = list(broker_down._timers)
+    assert len(timers) == 1 and timers[0].is_alive()
+    broker_down.shutdown()
+    timers[0].join(timeout=1.0)
+    assert not timers[0].is_alive()  # cancelled long before it was due: nothing holds the exit
+    again = broker_down.enqueue("mesa_partes.warmup_cache")  # a new pool takes work again
+    assert (await asyncio.wrap_future(broker_down.local_runs[again])).successful()

@@ -147,9 +147,26 @@ class TaskQueue:
     def __init__(self, celery: Celery, settings: Settings | None = None) -> None:
         self.celery = celery
         self.settings = settings or get_settings()
-        self._local = ThreadPoolExecutor(self.settings.task_local_workers, thread_name_prefix="task")
+        self._local = self._new_pool()
+        self._timers: set[threading.Timer] = set()
         self._broker_down_until = 0.0
         self.local_runs: dict[str, Future[Any]] = {}
+
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(self.settings.task_local_workers, thread_name_prefix="task")
+
+    def shutdown(self) -> None:
+        """At process exit: drop the in-process tasks not started yet and the pending countdowns
+        (the interpreter would otherwise wait for all of them); the running ones finish. What is
+        dropped stays pending in PostgreSQL for the beat sweeps (README: without a broker)."""
+        for timer in list(self._timers):
+            timer.cancel()
+        dropped = sum(not future.running() and not future.done() for future in self.local_runs.values())
+        self._local.shutdown(wait=False, cancel_futures=True)
+        self._local = self._new_pool()
+        if dropped or self._timers:
+            logger.warning("tasks.dropped queued=%d delayed=%d", dropped, len(self._timers))
+        self._timers.clear()
 
     @property
     def degraded(self) -> bool:
@@ -197,8 +214,14 @@ class TaskQueue:
             future.add_done_callback(lambda _: self.local_runs.pop(task_id, None))
 
         if countdown:
-            timer = threading.Timer(countdown, run_locally)
+
+            def when_due() -> None:
+                self._timers.discard(timer)
+                run_locally()
+
+            timer = threading.Timer(countdown, when_due)
             timer.daemon = True
+            self._timers.add(timer)
             timer.start()
         else:
             run_locally()

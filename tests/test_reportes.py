@@ -249,7 +249,8 @@ async def test_a_10000_row_report_requested_over_the_api_downloads_as_a_real_wor
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     disposition = descarga.headers["content-disposition"]
-    assert disposition.startswith(f'attachment; filename="Reporte_de_documentos_{reporte_id}_')
+    assert disposition.startswith(f'attachment; filename="Reporte de documentos {reporte_id} ')
+    assert disposition.count('"') == 2 and "\r" not in disposition and "\n" not in disposition
     assert f"filename*=UTF-8''Reporte%20de%20documentos%20{reporte_id}%20" in disposition
     assert int(descarga.headers["content-length"]) == len(descarga.content)
 
@@ -436,6 +437,36 @@ async def test_with_the_broker_down_the_report_task_runs_in_process(world: World
         and row["ruta_archivo"] == f"reportes/{reporte_id}.xlsx"
     )
     assert archivos(reporte_id) == [f"{reporte_id}.xlsx"]
+
+
+async def test_the_sweep_resumes_a_report_whose_task_was_lost(
+    world: World, lote: OwnCatalog, celery_worker: Worker | None
+) -> None:
+    from app.services.mesa_partes.tareas import REANUDAR_REPORTES
+
+    perdido = await crear_fila(world.users["admin"], "vencidos", {"area_id": lote.areas})
+    reciente = await crear_fila(world.users["admin"], "vencidos", {"area_id": lote.areas})
+    async with db.engine.begin() as conn:  # requested 20 minutes ago, its message never delivered
+        await conn.execute(
+            text(
+                "UPDATE reportes SET created_at = now() - interval '20 minutes',"
+                " updated_at = now() - interval '20 minutes' WHERE id = :id"
+            ),
+            {"id": perdido},
+        )
+    queue = get_task_queue()
+    task_id = queue.enqueue(REANUDAR_REPORTES, {})
+    future = queue.local_runs.get(task_id)
+    if future is not None:
+        reanudados = (await asyncio.wrap_future(future)).result
+    else:
+        reanudados = await asyncio.to_thread(queue.celery.AsyncResult(task_id).get, timeout=60)
+    assert perdido in reanudados and reciente not in reanudados
+    deadline = time.monotonic() + 60
+    while (await fila(perdido))["estado"] != "completado":
+        assert time.monotonic() < deadline, await fila(perdido)
+        await asyncio.sleep(0.1)
+    assert (await fila(reciente))["estado"] == "pendiente" and archivos(perdido) == [f"{perdido}.xlsx"]
 
 
 # ---- failures ----------------------------------------------------------------------------------

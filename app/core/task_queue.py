@@ -103,6 +103,8 @@ def build_celery(settings: Settings | None = None) -> Celery:
             "reintentar-envios": {"task": "mesa_partes.reintentar_envios", "schedule": 60.0},
             # Attachments still pending after 10 minutes (their task was lost the same way).
             "reprocesar-anexos": {"task": "mesa_partes.reprocesar_anexos", "schedule": 300.0},
+            # Reports left pendiente or procesando with no progress for 15 minutes.
+            "reanudar-reportes": {"task": "mesa_partes.reanudar_reportes", "schedule": 600.0},
             "alerta-vencidos": {
                 "task": "mesa_partes.alerta_vencidos",
                 "schedule": crontab(hour=hora, minute=minuto),

@@ -15,8 +15,8 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from app.core.task_queue import celery_app
-from app.services.mesa_partes.reporte_service import generar_reporte, motivo_cancelacion
-from app.services.mesa_partes.tareas import GENERAR_REPORTE
+from app.services.mesa_partes.reporte_service import generar_reporte, motivo_cancelacion, reanudar_atascados
+from app.services.mesa_partes.tareas import GENERAR_REPORTE, REANUDAR_REPORTES
 from app.tasks.runtime import run_async
 
 # billiard's pool signals a soft time limit with SIGUSR1 and raises SoftTimeLimitExceeded from the
@@ -58,3 +58,9 @@ def generar_reporte_excel(self: Task[Any, Any], reporte_id: int) -> dict[str, An
     """Generate the Excel file of report `reporte_id` (idempotent: a duplicate delivery finds it
     complete, or running under another worker's lock, and returns)."""
     return ejecutar(reporte_id, self.request.id)
+
+
+@celery_app.task(name=REANUDAR_REPORTES)
+def reanudar_reportes() -> list[int]:
+    """Beat: enqueue again the reports whose task was lost (see reporte_service.reanudar_atascados)."""
+    return run_async(reanudar_atascados)

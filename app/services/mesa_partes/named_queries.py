@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, Select, func, select, text
+from sqlalchemy import Executable, Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +41,6 @@ from app.models.mesa_partes.enums import (
     Canal,
     EstadoDerivacion,
     EstadoDocumento,
-    EstadoReporte,
     EventoHistorial,
     Prioridad,
     Rol,
@@ -56,6 +55,7 @@ from app.services.mesa_partes.documento_service import (
 )
 from app.services.mesa_partes.historial_service import AUDITORIA_ORDEN, FiltrosHistorial, HistorialService
 from app.services.mesa_partes.integracion_service import consulta_vencidos
+from app.services.mesa_partes.reporte_service import consulta_atascados
 
 PAGE = 20
 _LISTA_ORDEN = (Documento.fecha_recepcion, Documento.id)
@@ -409,7 +409,7 @@ _QUERIES = (
     ),
     NamedQuery(
         "reportes.vencidos",
-        "(planned) the overdue-documents Excel report, most overdue first",
+        "POST /reportes {tipo: vencidos}: the overdue-documents Excel report, most overdue first",
         "ix_documentos_vencimiento",
         _simple(lambda m: select(Documento.id).where(documento_vencido()).order_by(Documento.fecha_limite)),
     ),
@@ -468,7 +468,7 @@ _QUERIES = (
     ),
     NamedQuery(
         "reportes.mios",
-        "(planned) GET /reportes: my reports, newest first",
+        "GET /reportes: my reports, newest first",
         "ix_reportes_solicitante_fecha",
         _simple(
             lambda m: (
@@ -481,20 +481,15 @@ _QUERIES = (
     ),
     NamedQuery(
         "reportes.por_tarea",
-        "(planned) the report of a Celery task",
+        "GET /reportes?task_id= (the report of a Celery task)",
         "ix_reportes_task_id",
         _simple(lambda m: select(Reporte).where(Reporte.task_id == m.task_id)),
     ),
     NamedQuery(
         "reportes.atascados",
-        "(planned) sweep of reports stuck in the queue",
+        "mesa_partes.reanudar_reportes: reports left unfinished with no progress for 15 minutes",
         "ix_reportes_activos",
-        _simple(
-            lambda m: select(Reporte.id).where(
-                Reporte.estado.in_([EstadoReporte.PENDIENTE, EstadoReporte.PROCESANDO]),
-                Reporte.created_at < func.now() - text("interval '1 hour'"),
-            )
-        ),
+        _simple(lambda m: consulta_atascados()),
     ),
     # ---- anexos ------------------------------------------------------------------------------------------
     NamedQuery(

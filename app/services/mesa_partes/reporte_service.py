@@ -27,14 +27,15 @@ from typing import IO, Any, cast
 from zoneinfo import ZoneInfo
 
 import xlsxwriter  # type: ignore[import-untyped]
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.core.config import get_settings
 from app.core.database import current_database, session_scope
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
-from app.core.task_queue import enqueue_after_commit
+from app.core.sql import in_literal
+from app.core.task_queue import enqueue_after_commit, get_task_queue
 from app.models.mesa_partes import (
     Area,
     Derivacion,
@@ -712,3 +713,40 @@ async def generar_reporte(reporte_id: int, task_id: str | None = None) -> dict[s
             shutil.rmtree(temporales, ignore_errors=True)
         logger.info("reporte.completado id=%s filas=%s task_id=%s", reporte_id, filas, task_id)
         return {"reporte_id": reporte_id, "resultado": "completado", "filas": filas}
+
+
+# ---- the sweep of reports whose task was lost -----------------------------------------------------
+
+ATASCADO_TRAS = "15 minutes"
+LOTE_ATASCADOS = 100
+
+
+def consulta_atascados() -> Select[int]:
+    """Reports still pendiente or procesando long after they were requested and with no progress
+    written for as long (ix_reportes_activos: only unfinished reports are in it)."""
+    return (
+        select(Reporte.id)
+        .where(
+            # Literals, so that a generic plan still matches the partial index's predicate.
+            in_literal(Reporte.estado, [EstadoReporte.PENDIENTE, EstadoReporte.PROCESANDO]),
+            Reporte.created_at < func.now() - text(f"interval '{ATASCADO_TRAS}'"),
+            Reporte.updated_at < func.now() - text(f"interval '{ATASCADO_TRAS}'"),
+        )
+        .order_by(Reporte.created_at)
+        .limit(LOTE_ATASCADOS)
+    )
+
+
+async def reanudar_atascados() -> list[int]:
+    """Enqueue the report task again for stuck reports: one run in the API process lost at a
+    restart (broker down), or a run that ended without recording its end. A report that is in fact
+    still running keeps its lock, so the new message only finds it `en_curso`; a complete one,
+    `ya_completado`."""
+    async with session_scope() as session:
+        ids = list(await session.scalars(consulta_atascados()))
+    queue = get_task_queue()
+    for reporte_id in ids:
+        queue.enqueue(GENERAR_REPORTE, {"reporte_id": reporte_id})
+    if ids:
+        logger.warning("reporte.reanudados ids=%s", ids)
+    return ids

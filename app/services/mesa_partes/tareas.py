@@ -12,6 +12,7 @@ from app.core.task_queue import REPORT_TASK, enqueue_after_commit
 from app.models.mesa_partes import Historial
 
 GENERAR_REPORTE = REPORT_TASK
+REANUDAR_REPORTES = "mesa_partes.reanudar_reportes"
 GENERAR_CARGO = "mesa_partes.generar_cargo_pdf"
 ENVIAR_NOTIFICACION = "mesa_partes.enviar_notificacion"
 PROCESAR_ANEXO = "mesa_partes.procesar_anexo"

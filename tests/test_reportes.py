@@ -29,10 +29,10 @@ from sqlalchemy import text
 from app.core.config import Settings, get_settings
 from app.core.database import db
 from app.core.task_queue import TaskQueue, build_celery, get_task_queue, visibility_timeout
-from app.models.mesa_partes.enums import ESTADOS_ABIERTOS
+from app.models.mesa_partes.enums import ESTADOS_ABIERTOS, EstadoDocumento
 from app.services.mesa_partes.reporte_service import directorio_reportes, generar_reporte
 from app.services.mesa_partes.tareas import GENERAR_REPORTE
-from app.tasks.reportes import SOFT_LIMIT_MESSAGE, _generar
+from app.tasks.runtime import SOFT_LIMIT_MESSAGE, interruptible
 from tests.celery_worker import Worker
 from tests.conftest import World, counted
 from tests.helpers import UNKNOWN_ID, OwnCatalog, Tokens, unique
@@ -40,16 +40,7 @@ from tests.redis_server import free_port
 
 API = "/api/v1/reportes"
 N = 10_000
-ESTADOS = (
-    "registrado",
-    "derivado",
-    "recibido",
-    "en_proceso",
-    "atendido",
-    "archivado",
-    "observado",
-    "anulado",
-)
+ESTADOS = tuple(estado.value for estado in EstadoDocumento)
 # Every document's reception instant: BASE minus g * 7 minutes (g = 1..n), far from other tests' dates.
 BASE = datetime.fromisoformat("2001-03-01T15:00:00+00:00")
 LIMA = ZoneInfo(get_settings().timezone)
@@ -482,11 +473,12 @@ async def test_a_failing_report_ends_in_error_without_a_file(world: World) -> No
 
 
 async def test_the_soft_time_limit_signal_ends_the_report_in_error(world: World, lote: OwnCatalog) -> None:
-    """billiard signals the soft limit with SIGUSR1: the run is cancelled and cleans up."""
+    """billiard signals the soft limit with SIGUSR1: the run (any task's, through run_async) is
+    cancelled and cleans up."""
     reporte_id = await crear_fila(
         world.users["admin"], "documentos", {"tipo_documento_id": lote.tipos_documento}
     )
-    tarea = asyncio.create_task(_generar(reporte_id, "limite"))
+    tarea = asyncio.create_task(interruptible(lambda: generar_reporte(reporte_id, "limite")))
     for _ in range(5000):
         if (await fila(reporte_id))["estado"] == "procesando":
             break

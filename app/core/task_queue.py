@@ -230,6 +230,18 @@ class TaskQueue:
         return task_id
 
 
+def cancellation_reason(exc: BaseException) -> str | None:
+    """The message a task's run was cancelled with (a soft time limit, see app/tasks/runtime.py),
+    also when the clean-up after the cancellation raised an error of its own (the cancellation is
+    then in its context chain)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, asyncio.CancelledError) and cause.args:
+            return str(cause.args[0])
+        cause = cause.__context__
+    return None
+
+
 _queue: TaskQueue | None = None
 
 

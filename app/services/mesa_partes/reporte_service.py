@@ -35,7 +35,7 @@ from app.core.config import get_settings
 from app.core.database import current_database, session_scope
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.sql import in_literal
-from app.core.task_queue import enqueue_after_commit, get_task_queue
+from app.core.task_queue import cancellation_reason, enqueue_after_commit, get_task_queue
 from app.models.mesa_partes import (
     Area,
     Derivacion,
@@ -524,19 +524,8 @@ async def candado(engine: AsyncEngine, reporte_id: int) -> AsyncIterator[AsyncCo
                 logger.info("reporte.candado_cerrado id=%s reason=%r", reporte_id, exc)
 
 
-def motivo_cancelacion(exc: BaseException) -> str | None:
-    """Why the run was cancelled (see app/tasks/reportes.py), also when the clean-up after the
-    cancellation raised an error of its own (the cancellation is then in its context chain)."""
-    causa: BaseException | None = exc
-    while causa is not None:
-        if isinstance(causa, asyncio.CancelledError) and causa.args:
-            return str(causa.args[0])
-        causa = causa.__context__
-    return None
-
-
 def _mensaje(exc: BaseException) -> str:
-    motivo = motivo_cancelacion(exc)
+    motivo = cancellation_reason(exc)
     if motivo is not None:
         return motivo[:MAX_ERROR]
     texto = str(exc).strip()

@@ -116,21 +116,31 @@ celery_worker_process: Worker | None = None
 
 @pytest.fixture
 def celery_worker() -> Worker | None:
-    """The run's Celery worker (every queue, prefork pool of 2), started on first use after purging
-    what earlier tests enqueued with no worker listening, and started again, as a supervisor would,
-    when it is not running (a test killed it). None when Redis is unreachable: tasks then run in
+    """The run's Celery worker (every queue, prefork pool of 2), started when a test needs it and is
+    not running (first use, a new module, or a test killed it), after purging what was enqueued
+    with no worker listening. None when Redis is unreachable: tasks then run in
     the test process, which is the path the API must take without a broker."""
     global celery_worker_process
     if redis_server is None:
         return None
     if celery_worker_process is None:
+        celery_worker_process = Worker(_tmp_root / "celery-worker.log")
+    if celery_worker_process.process is None or celery_worker_process.process.poll() is not None:
         from app.core.task_queue import celery_app
 
         celery_app.control.purge()
-        celery_worker_process = Worker(_tmp_root / "celery-worker.log")
-    if celery_worker_process.process is None or celery_worker_process.process.poll() is not None:
         celery_worker_process.start()
     return celery_worker_process
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _worker_only_for_modules_that_use_it() -> Iterator[None]:
+    """Stop the run's worker after a module that used it: otherwise it keeps rendering receipts and
+    sending emails for every later test's registrations, and the CPU it takes on a 2-core machine
+    slows the timing-sensitive cache tests."""
+    yield
+    if celery_worker_process is not None:
+        celery_worker_process.stop()
 
 
 @pytest.fixture

@@ -235,3 +235,47 @@ async def test_explain_named_queries_only(
     assert (
         await client.get("/api/v1/admin/explain/documentos.lista", headers=tokens["oaj"])
     ).status_code == 403
+
+
+async def test_a_slow_statement_on_a_task_thread_is_explained_with_that_threads_engine(
+    settings_override: Any,
+) -> None:
+    """A task thread (broker down) has its own loop and engine: the plan capture of its slow
+    statement must use them, never the server loop's pool (asyncpg connections belong to the loop
+    that opened them; a cross-loop checkout left a transaction open in that pool)."""
+    import threading
+
+    from sqlalchemy import event
+
+    from app.core.database import session_scope
+    from app.tasks.runtime import run_async
+
+    settings_override.slow_query_ms = 100
+    slow_queries.clear()
+    main_pool = db.engine.sync_engine.pool
+    checkouts: list[str] = []
+
+    def on_checkout(*_: Any) -> None:
+        checkouts.append(threading.current_thread().name)
+
+    async def slow_then_wait_for_the_plan() -> Any:
+        async with session_scope() as session:
+            await session.execute(text("SELECT pg_sleep(0.15) AS hilo_de_tarea"))
+        for _ in range(100):
+            if not slow_queries._tasks:
+                break
+            await asyncio.sleep(0.02)
+        return next(iter(slow_queries.entries.values())).plan
+
+    event.listen(main_pool, "checkout", on_checkout)
+    try:
+        thread_result: list[Any] = []
+        worker = threading.Thread(
+            target=lambda: thread_result.append(run_async(slow_then_wait_for_the_plan)), name="hilo-tarea"
+        )
+        worker.start()
+        await asyncio.to_thread(worker.join, 30)
+    finally:
+        event.remove(main_pool, "checkout", on_checkout)
+    assert thread_result and thread_result[0] is not None  # the plan was captured on the thread
+    assert "hilo-tarea" not in checkouts

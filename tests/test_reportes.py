@@ -14,7 +14,6 @@ import os
 import random
 import signal
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,7 +33,7 @@ from app.services.mesa_partes.reporte_service import directorio_reportes, genera
 from app.services.mesa_partes.tareas import GENERAR_REPORTE
 from app.tasks.runtime import SOFT_LIMIT_MESSAGE, interruptible
 from tests.celery_worker import Worker
-from tests.conftest import World, counted
+from tests.conftest import World, counted, nuevo_ruc
 from tests.helpers import UNKNOWN_ID, OwnCatalog, Tokens, unique
 from tests.redis_server import free_port
 
@@ -69,7 +68,7 @@ async def insertar_documentos(world: World, tipo_id: int, area_propia: int, n: i
                 "INSERT INTO remitentes (tipo_persona, tipo_documento_identidad, numero_documento_identidad,"
                 " nombre) VALUES ('juridica', 'RUC', :numero, 'Empresa de Reportes S.A.C.') RETURNING id"
             ),
-            {"numero": f"20{uuid.uuid4().int % 10**9:09d}"},
+            {"numero": nuevo_ruc()},  # valid: other modules check every stored RUC
         )
         await conn.execute(
             DOCUMENTOS_SQL,

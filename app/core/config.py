@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     # longest time limit + 10 minutes, so a slow task is never delivered twice for being slow.
     task_visibility_timeout_s: int = Field(default=0, ge=0)
     task_result_expires_s: int = Field(default=24 * 3600, ge=60)
-    task_local_workers: int = Field(default=2, ge=1)
+    # One thread: without a broker the tasks share the API process (and its GIL) with the requests.
+    task_local_workers: int = Field(default=1, ge=1)
     # Beat schedule: cache warm-up every N seconds; overdue-documents alert daily at HH:MM (office time).
     task_warmup_interval_s: int = Field(default=600, ge=60)
     task_alerta_vencidos_hora: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")

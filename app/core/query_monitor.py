@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import get_settings
@@ -169,10 +170,15 @@ class SlowQueryLog:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous caller (the bulk loader's helpers): no plan
+        from app.core.database import current_database
+
         entry.plan_attempted_at = time.time()  # attempted: a failure is not retried on every run
-        # An empty context: the EXPLAIN is not counted in the request's statements.
+        # The engine of this loop (a task thread has its own: asyncpg connections belong to the loop
+        # that opened them), taken here, since the capture runs in an empty context so that its
+        # EXPLAIN is not counted in the request's statements.
+        engine = current_database().engine
         task = loop.create_task(
-            _explain_in_background(entry, statement, parameters), context=contextvars.Context()
+            _explain_in_background(engine, entry, statement, parameters), context=contextvars.Context()
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -184,13 +190,13 @@ class SlowQueryLog:
         self.entries.clear()
 
 
-async def _explain_in_background(entry: SlowStatement, statement: str, parameters: Any) -> None:
+async def _explain_in_background(
+    engine: AsyncEngine, entry: SlowStatement, statement: str, parameters: Any
+) -> None:
     """EXPLAIN (no ANALYZE: nothing runs twice) of the slow statement with its own parameters."""
-    from app.core.database import db
-
     _capturing.set(True)
     try:
-        async with db.engine.connect() as conn:
+        async with engine.connect() as conn:
             result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
             entry.plan = result.scalar_one()
     except Exception as exc:

@@ -152,7 +152,7 @@ def smtp() -> SmtpSink:
 def suite_redis() -> Iterator[RedisServer]:
     """The run's redis-server, for tests that stop it; it is running again when they end. The
     run's Celery worker is stopped first (the next test that needs it starts it again): kombu 5.7
-    can exit ("Unrecoverable error") or stop consuming when its broker is killed under it, which
+    can exit ("Unrecoverable error") when its broker is killed under it, which
     in production the worker's supervisor handles (README: Operations) and which is not what these
     tests are about."""
     if redis_server is None:

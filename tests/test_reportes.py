@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -582,3 +583,26 @@ async def test_a_report_can_be_found_by_its_task_id(
     assert [r["id"] for r in response.json()["items"]] == [reporte_id]
     response = await client.get(API, params={"task_id": f"tarea-{reporte_id}"}, headers=tokens["mesa"])
     assert response.json()["items"] == []
+
+
+def test_rows_beyond_a_sheets_capacity_continue_on_the_next_sheet(tmp_path: Path) -> None:
+    """An xlsx sheet holds 1,048,576 rows and XlsxWriter drops the rest silently: a report that
+    large goes on in "<name> (2)"."""
+    from app.services.mesa_partes.reporte_service import TEXTO, Columna, HojaDatos, LibroExcel
+
+    temporales = tmp_path / "tmp"
+    temporales.mkdir()
+    libro = LibroExcel(tmp_path / "libro.xlsx", temporales)
+    hoja = HojaDatos(libro, "Documentos", [Columna("N.º", 10, TEXTO)], max_filas=3)
+    for numero in range(7):
+        hoja.escribir([f"fila-{numero}"])
+    hoja.cerrar()
+    libro.workbook.close()
+    leido = openpyxl.load_workbook(tmp_path / "libro.xlsx")
+    assert leido.sheetnames == ["Resumen", "Documentos", "Documentos (2)", "Documentos (3)"]
+    valores = [
+        [fila[0] for fila in leido[nombre].iter_rows(min_row=2, values_only=True)]
+        for nombre in leido.sheetnames[1:]
+    ]
+    assert valores == [["fila-0", "fila-1", "fila-2"], ["fila-3", "fila-4", "fila-5"], ["fila-6"]]
+    assert hoja.filas == 7 and leido["Documentos (3)"].auto_filter.ref == "A1:A2"

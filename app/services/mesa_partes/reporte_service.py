@@ -186,30 +186,47 @@ class Columna:
     tipo: str = TEXTO
 
 
+# An xlsx sheet holds 1,048,576 rows, the header included; XlsxWriter drops cells past that silently.
+MAX_FILAS_HOJA = 1_048_575
+
+
 class HojaDatos:
     """A data sheet written row after row (constant_memory forbids going back): bold header,
-    widths, frozen header row, autofilter over what was written."""
+    widths, frozen header row, autofilter over what was written. Past a sheet's capacity the rows
+    go on in "<name> (2)", "<name> (3)"…; `filas` counts them all."""
 
-    def __init__(self, libro: LibroExcel, nombre: str, columnas: Sequence[Columna]) -> None:
-        self.hoja = libro.workbook.add_worksheet(nombre)
-        self.columnas = columnas
+    def __init__(
+        self, libro: LibroExcel, nombre: str, columnas: Sequence[Columna], max_filas: int = MAX_FILAS_HOJA
+    ) -> None:
+        self.libro, self.nombre, self.columnas, self.max_filas = libro, nombre, columnas, max_filas
         self.filas = 0
-        for indice, columna in enumerate(columnas):
+        self.hojas = 0
+        self._abrir()
+
+    def _abrir(self) -> None:
+        self.hojas += 1
+        nombre = self.nombre if self.hojas == 1 else f"{self.nombre} ({self.hojas})"
+        self.hoja = self.libro.workbook.add_worksheet(nombre)
+        self.en_hoja = 0
+        for indice, columna in enumerate(self.columnas):
             self.hoja.set_column(indice, indice, columna.ancho)
         self.hoja.freeze_panes(1, 0)
-        for indice, columna in enumerate(columnas):
-            self.hoja.write_string(0, indice, columna.titulo, libro.encabezado)
-        self._escritores = [libro.escritor(self.hoja, columna.tipo) for columna in columnas]
+        for indice, columna in enumerate(self.columnas):
+            self.hoja.write_string(0, indice, columna.titulo, self.libro.encabezado)
+        self._escritores = [self.libro.escritor(self.hoja, columna.tipo) for columna in self.columnas]
 
     def escribir(self, valores: Sequence[Any]) -> None:
+        if self.en_hoja == self.max_filas:
+            self.cerrar()
+            self._abrir()
+        self.en_hoja += 1
         self.filas += 1
-        fila = self.filas
         for indice, (valor, escribir) in enumerate(zip(valores, self._escritores, strict=True)):
             if valor is not None:
-                escribir(fila, indice, valor)
+                escribir(self.en_hoja, indice, valor)
 
     def cerrar(self) -> None:
-        self.hoja.autofilter(0, 0, self.filas, len(self.columnas) - 1)
+        self.hoja.autofilter(0, 0, self.en_hoja, len(self.columnas) - 1)
 
 
 class LibroExcel:

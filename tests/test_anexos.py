@@ -192,6 +192,23 @@ async def filas(documento_id: int) -> int:
         )
 
 
+def anexo_pendiente(documento_id: int, nombre: str, data: bytes | None, **extra: Any) -> Anexo:
+    """A pending PDF attachment row written behind the service (no task is queued for it), with
+    its file stored under `nombre` unless `data` is None (a missing file)."""
+    if data is not None:
+        destino = get_settings().storage_dir / "anexos" / str(documento_id) / nombre
+        destino.parent.mkdir(parents=True, exist_ok=True)
+        destino.write_bytes(data)
+    return Anexo(
+        documento_id=documento_id,
+        nombre_archivo=nombre,
+        content_type="application/pdf",
+        tamano_bytes=len(data) if data is not None else 10,
+        ruta=f"anexos/{documento_id}/{nombre}",
+        **extra,
+    )
+
+
 async def fila(anexo_id: int) -> Anexo:
     async with db.sessionmaker() as session:
         anexo = await session.get(Anexo, anexo_id)
@@ -551,17 +568,8 @@ async def test_processing_twice_changes_nothing_and_concurrent_runs_record_one_o
     assert [getattr(despues, c) for c in campos] == [getattr(antes, c) for c in campos]
 
     # A pending row (inserted here, so no task is queued for it) processed by two runs at once.
-    data = pdf_bytes(4)
-    destino = get_settings().storage_dir / "anexos" / str(doc["id"]) / "concurrente.pdf"
-    destino.write_bytes(data)
     async with db.sessionmaker() as session, session.begin():
-        pendiente = Anexo(
-            documento_id=doc["id"],
-            nombre_archivo="concurrente.pdf",
-            content_type="application/pdf",
-            tamano_bytes=len(data),
-            ruta=f"anexos/{doc['id']}/concurrente.pdf",
-        )
+        pendiente = anexo_pendiente(doc["id"], "concurrente.pdf", pdf_bytes(4))
         session.add(pendiente)
     resultados = await asyncio.gather(procesar_anexo(pendiente.id), procesar_anexo(pendiente.id))
     assert sorted(r["cambiado"] for r in resultados) == [False, True], resultados
@@ -570,13 +578,7 @@ async def test_processing_twice_changes_nothing_and_concurrent_runs_record_one_o
 
 async def test_a_missing_file_marks_the_attachment_failed(doc: dict[str, Any]) -> None:
     async with db.sessionmaker() as session, session.begin():
-        anexo = Anexo(
-            documento_id=doc["id"],
-            nombre_archivo="perdido.pdf",
-            content_type="application/pdf",
-            tamano_bytes=10,
-            ruta=f"anexos/{doc['id']}/no-existe.pdf",
-        )
+        anexo = anexo_pendiente(doc["id"], "no-existe.pdf", None)
         session.add(anexo)
     resultado = await procesar_anexo(anexo.id)
     assert resultado["estado"] == "fallido" and resultado["cambiado"] is True
@@ -653,26 +655,11 @@ async def test_visibility_and_roles(client: httpx.AsyncClient, tokens: Tokens, w
 
 
 async def test_attachments_left_pending_are_queued_again_by_the_sweep(doc: dict[str, Any]) -> None:
-    data = pdf_bytes(2)
-    destino = get_settings().storage_dir / "anexos" / str(doc["id"]) / "olvidado.pdf"
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    destino.write_bytes(data)
     async with db.sessionmaker() as session, session.begin():
-        olvidado = Anexo(
-            documento_id=doc["id"],
-            nombre_archivo="olvidado.pdf",
-            content_type="application/pdf",
-            tamano_bytes=len(data),
-            ruta=f"anexos/{doc['id']}/olvidado.pdf",
-            created_at=func.now() - text("interval '1 hour'"),
+        olvidado = anexo_pendiente(
+            doc["id"], "olvidado.pdf", pdf_bytes(2), created_at=func.now() - text("interval '1 hour'")
         )
-        reciente = Anexo(
-            documento_id=doc["id"],
-            nombre_archivo="reciente.pdf",
-            content_type="application/pdf",
-            tamano_bytes=len(data),
-            ruta=f"anexos/{doc['id']}/olvidado.pdf",
-        )
+        reciente = anexo_pendiente(doc["id"], "reciente.pdf", pdf_bytes(2))
         session.add_all([olvidado, reciente])
     assert olvidado.id in await reencolar_pendientes()
     deadline = time.monotonic() + WAIT_S

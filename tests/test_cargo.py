@@ -18,7 +18,8 @@ import pytest
 import zxingcpp
 
 from app.core.config import get_settings
-from app.services.mesa_partes.cargo_service import generar_cargo, qr_seguimiento, ruta_cargo, url_seguimiento
+from app.services.mesa_partes.cargo_service import generar_cargo, qr_seguimiento, ruta_cargo
+from app.services.mesa_partes.seguimiento import url_seguimiento
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries
 from tests.test_anexos import pdf_bytes, subir

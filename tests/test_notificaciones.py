@@ -29,9 +29,9 @@ from app.services.mesa_partes.notificacion_service import (
     backoff,
     enviar_notificacion,
     message_id,
-    url_seguimiento,
 )
 from app.services.mesa_partes.plantillas import FilaVencido
+from app.services.mesa_partes.seguimiento import url_seguimiento
 from app.services.mesa_partes.tareas import ALERTA_VENCIDOS, ENVIAR_NOTIFICACION
 from app.tasks.notificaciones import reencolar
 from tests.celery_worker import SmtpSink, Worker
@@ -170,7 +170,7 @@ async def test_registration_emails_the_sender_once(
     assert correo["Subject"] == f"Mesa de Partes — Expediente {numero} registrado"
     assert correo["Message-ID"] == row.message_id == message_id(clave, get_settings().mail_from)
     assert correo["Auto-Submitted"] == "auto-generated"
-    url = url_seguimiento(get_settings(), numero, codigo)
+    url = url_seguimiento(numero, codigo)
     assert url == f"{get_settings().public_base_url}/api/v1/seguimiento?numero={numero}&codigo={codigo}"
     body = texto(correo)
     assert codigo in body and url in body and doc["asunto"] in body

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -38,18 +37,13 @@ from app.models.mesa_partes import Anexo, Area, Derivacion, Documento, Usuario
 from app.services.mesa_partes import tareas
 from app.services.mesa_partes.acceso import filtro_visibilidad
 from app.services.mesa_partes.contenido import escribir_atomico, escribir_si_falta
+from app.services.mesa_partes.seguimiento import url_seguimiento
 
 logger = logging.getLogger("app.cargos")
 
 TITULO = "CARGO DE RECEPCIÓN"
 _DEFAULT_APP_NAME = "mesa-partes"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def url_seguimiento(numero_expediente: str, codigo_verificacion: str) -> str:
-    """The public tracking URL a citizen opens from the receipt's QR code."""
-    query = urlencode({"numero": numero_expediente, "codigo": codigo_verificacion})
-    return f"{get_settings().public_base_url.rstrip('/')}/api/v1/seguimiento?{query}"
 
 
 def qr_seguimiento(numero_expediente: str, codigo_verificacion: str) -> QrCodeWidget:

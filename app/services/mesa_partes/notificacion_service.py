@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -44,6 +43,7 @@ from app.models.mesa_partes.enums import EstadoNotificacion, EventoHistorial
 from app.services.mesa_partes import plantillas
 from app.services.mesa_partes.documento_service import documento_vencido
 from app.services.mesa_partes.plantillas import Correo, FilaVencido
+from app.services.mesa_partes.seguimiento import url_seguimiento
 
 logger = logging.getLogger("app.notificaciones")
 
@@ -61,11 +61,6 @@ Reintento = Callable[[int, float], Awaitable[None]]
 def backoff(intento: int) -> float:
     """Seconds to wait before the retry that follows run `intento` (0 = the first run)."""
     return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0**intento)
-
-
-def url_seguimiento(settings: Settings, numero_expediente: str, codigo_verificacion: str) -> str:
-    query = urlencode({"numero": numero_expediente, "codigo": codigo_verificacion})
-    return f"{settings.public_base_url.rstrip('/')}/api/v1/seguimiento?{query}"
 
 
 def message_id(clave: str, mail_from: str) -> str:
@@ -284,7 +279,7 @@ async def _envios_registrado(session: AsyncSession, evento: Historial, settings:
         fecha_recepcion=f"{local:%d/%m/%Y %H:%M} (hora de {settings.timezone})",
         asunto=documento.asunto,
         remitente=documento.remitente.nombre,
-        url_seguimiento=url_seguimiento(settings, documento.numero_expediente, documento.codigo_verificacion),
+        url_seguimiento=url_seguimiento(documento.numero_expediente, documento.codigo_verificacion, settings),
     )
     return [Envio(_clave_evento(evento, email), email, documento.id, correo)]
 

@@ -304,17 +304,26 @@ def main() -> None:
             result = asyncio.run(measure({"cached": cached, "uncached": uncached}, args, password))
     finally:
         redis.stop()
+    result = with_run_metadata(result, documentos=documentos, requests_per_endpoint=args.requests)
+    print_report(result)
+    save_results("cache", result, workdir)
+
+
+def with_run_metadata(result: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The command, time, commit and machine of this run, before its figures."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     # Others edit app/ while benchmarks run: "-dirty" says the measured code is not exactly HEAD.
     git = ["git", "describe", "--always", "--dirty"]
     commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    meta = {"command": " ".join(sys.argv), "timestamp": stamp, "git": commit, "documentos": documentos}
-    result = {**meta, "requests_per_endpoint": args.requests, "cpus": os.cpu_count(), **result}
-    print_report(result)
+    meta = {"command": " ".join(sys.argv), "timestamp": stamp, "git": commit, **extra}
+    return {**meta, "cpus": os.cpu_count(), **result}
+
+
+def save_results(prefix: str, result: dict[str, Any], workdir: Path) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"cache-{stamp}.json"
+    out = RESULTS / f"{prefix}-{result['timestamp']}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nresults: {out.relative_to(ROOT)}  (server logs: {workdir})")
+    print(f"\nresults: {out.relative_to(ROOT)}  (logs: {workdir})")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.cache_bench import summarize, uvicorn  # noqa: E402
+from bench.cache_bench import save_results, summarize, uvicorn, with_run_metadata  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -455,17 +455,9 @@ def main() -> None:
         worker.stop()
         redis.stop()
         shutil.rmtree(workdir / "storage", ignore_errors=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    # Others edit app/ while benchmarks run: "-dirty" says the measured code is not exactly HEAD.
-    git = ["git", "describe", "--always", "--dirty"]
-    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    meta = {"command": " ".join(sys.argv), "timestamp": stamp, "git": commit, "documentos": documentos}
-    result = {**meta, "cpus": os.cpu_count(), **result}
+    result = with_run_metadata(result, documentos=documentos)
     print_report(result)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"reportes-{stamp}.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nresults: {out.relative_to(ROOT)}  (logs: {workdir})")
+    save_results("reportes", result, workdir)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import app.models  # noqa: F401 - registers every table on the metadata
 from app.core.database import build_engine
-from app.models import mesa_partes  # noqa: F401 - registers every table on the metadata
-from app.models.base import Base
+from app.core.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -8,8 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api.health import router as health_router
-from app.api.v1.router import api_router
 from app.core.cache import get_cache
 from app.core.config import get_settings
 from app.core.database import db
@@ -17,6 +15,8 @@ from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
 from app.core.query_monitor import QueryMonitoringMiddleware
 from app.core.task_queue import get_task_queue
+from app.ops.health import router as health_router
+from app.router import api_router
 
 
 @asynccontextmanager

@@ -30,9 +30,11 @@ from sqlalchemy import select  # noqa: E402
 from app.core.database import db  # noqa: E402
 from app.core.security import create_access_token  # noqa: E402
 from app.main import app  # noqa: E402
-from app.models.mesa_partes import Usuario  # noqa: E402
-from app.models.mesa_partes.enums import Rol  # noqa: E402
-from app.services.mesa_partes.named_queries import muestra  # noqa: E402
+from app.ops.named_queries import muestra  # noqa: E402
+from app.usuarios.models import (  # noqa: E402
+    Rol,
+    Usuario,
+)
 
 TIMING = re.compile(r'db;dur=([\d.]+);desc="(\d+) queries", app;dur=([\d.]+)')
 

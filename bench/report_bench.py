@@ -110,9 +110,9 @@ async def floor_fetch(parametros: dict[str, Any]) -> tuple[dict[str, Any], list[
 
     from app.core.config import get_settings
     from app.core.database import db
-    from app.models.mesa_partes import Usuario
-    from app.schemas.mesa_partes.reporte import ParametrosDocumentos
-    from app.services.mesa_partes.reporte_service import listado_documentos
+    from app.reportes.schemas import ParametrosDocumentos
+    from app.reportes.service import listado_documentos
+    from app.usuarios.models import Usuario
 
     settings = get_settings()
     async with db.sessionmaker() as session:  # the bench's reports are the admin's
@@ -157,7 +157,7 @@ def floor_write(rows: list[Any], tipos: list[str], directory: Path) -> dict[str,
     """The rows written with plain XlsxWriter, constant_memory, one cell type per column."""
     import xlsxwriter  # type: ignore[import-untyped]
 
-    from app.services.mesa_partes.reporte_service import FECHA, FECHA_HORA, NUMERO
+    from app.reportes.service import FECHA, FECHA_HORA, NUMERO
 
     path = directory / "floor.xlsx"
     t0 = time.perf_counter()

@@ -58,22 +58,17 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
+from app.catalogos.models import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento  # noqa: E402
 from app.core.cache import get_cache  # noqa: E402
 from app.core.config import PROJECT_ROOT  # noqa: E402
 from app.core.database import StatementStats, count_statements, db  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import app  # noqa: E402
-from app.models.mesa_partes import (  # noqa: E402
-    Area,
-    Indicacion,
-    Moneda,
-    Pais,
-    Procedimiento,
-    TipoDocumento,
+from app.remitentes.identidad import ruc_check_digit  # noqa: E402
+from app.usuarios.models import (  # noqa: E402
+    Rol,
     Usuario,
 )
-from app.models.mesa_partes.enums import Rol  # noqa: E402
-from app.services.mesa_partes.identidad import ruc_check_digit  # noqa: E402
 from tests.helpers import OwnCatalog, Tokens, unique, usuario_payload  # noqa: E402
 
 PASSWORD = "clave-de-prueba-123"

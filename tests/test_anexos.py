@@ -26,13 +26,14 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select, text
 
+from app.anexos import contenido
+from app.anexos.models import Anexo, EstadoProcesamiento
+from app.anexos.service import PROCESAR_ANEXO, AnexoService, procesar_anexo, reencolar_pendientes
 from app.core.config import get_settings
 from app.core.database import db, session_scope
 from app.core.task_queue import celery_app, get_task_queue
-from app.models.mesa_partes import Anexo, Historial, Usuario
-from app.models.mesa_partes.enums import EstadoProcesamiento, EventoHistorial
-from app.services.mesa_partes import contenido, tareas
-from app.services.mesa_partes.anexo_service import AnexoService, procesar_anexo, reencolar_pendientes
+from app.documentos.models import EventoHistorial, Historial
+from app.usuarios.models import Usuario
 from tests.celery_worker import Worker
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries, changed_tables, fingerprint
@@ -554,7 +555,7 @@ async def test_processing_twice_changes_nothing_and_concurrent_runs_record_one_o
     response = await subir(client, tokens["mesa"], doc["id"], "dos.pdf", pdf_bytes(2))
     anexo = await esperar(client, tokens["mesa"], doc["id"], response.json()["id"])
     antes = await fila(anexo["id"])
-    task_id = get_task_queue().enqueue(tareas.PROCESAR_ANEXO, {"anexo_id": anexo["id"]})
+    task_id = get_task_queue().enqueue(PROCESAR_ANEXO, {"anexo_id": anexo["id"]})
     resultado = await esperar_tarea(task_id, celery_worker)
     if resultado is not None:
         assert resultado == {"anexo_id": anexo["id"], "estado": "procesado", "cambiado": False}

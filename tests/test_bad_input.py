@@ -19,9 +19,9 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from app.catalogos.models import Area
 from app.core.database import db
 from app.main import app
-from app.models.mesa_partes import Area
 from tests.conftest import World, documento_payload, nuevo_dni, registrar
 from tests.helpers import (
     UNKNOWN_ID,

@@ -17,9 +17,9 @@ import pytest
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from app import cache_policy as caching
 from app.core.cache import CacheService, NamespaceStats, cached, get_cache
 from app.core.config import Settings
-from app.services.mesa_partes import caching
 from tests.conftest import World, counted, registrar
 from tests.helpers import catalog_payload, run_module
 from tests.redis_server import RedisServer, free_port

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.cache_policy import CATALOGOS, DOCUMENTOS, ESTADISTICAS, REMITENTES, TODOS
 from app.core.cache import get_cache
-from app.services.mesa_partes.caching import CATALOGOS, DOCUMENTOS, ESTADISTICAS, REMITENTES, TODOS
 from tests.conftest import World, documento_payload, nuevo_dni, registrar
 from tests.helpers import Headers, Json, Tokens, catalog_payload, unique
 

@@ -17,9 +17,9 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from app.cargos.service import generar_cargo, qr_seguimiento, ruta_cargo
 from app.core.config import get_settings
-from app.services.mesa_partes.cargo_service import generar_cargo, qr_seguimiento, ruta_cargo
-from app.services.mesa_partes.seguimiento import url_seguimiento
+from app.seguimiento.service import url_seguimiento
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries
 from tests.test_anexos import pdf_bytes, subir
@@ -162,7 +162,7 @@ async def test_the_receipt_keeps_the_receiving_area_after_routing(
 async def test_an_on_demand_render_never_replaces_a_stored_receipt(
     client: httpx.AsyncClient, tokens: Tokens, world: World
 ) -> None:
-    from app.services.mesa_partes.contenido import escribir_si_falta
+    from app.core.files import escribir_si_falta
 
     doc = await registrar(client, tokens["mesa"], world)
     almacenado = await esperar_archivo(doc["id"])

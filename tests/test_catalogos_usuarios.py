@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import httpx
 
-from app.services.mesa_partes.plazos import calcular_fecha_limite
+from app.documentos.plazos import calcular_fecha_limite
 from tests.conftest import PASSWORD, World, registrar
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.query_optimizer import QueryOptimizer
-from app.services.mesa_partes.named_queries import NAMED_QUERIES, muestra
+from app.ops.named_queries import NAMED_QUERIES, muestra
 from tests.helpers import run_module, scratch_database
 
 pytestmark = pytest.mark.seeded_db

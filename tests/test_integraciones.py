@@ -24,9 +24,8 @@ from sqlalchemy import func, select
 
 from app.core.database import db
 from app.core.task_queue import celery_app, get_task_queue
-from app.models.mesa_partes import Integracion, IntegracionEnvio
-from app.models.mesa_partes.enums import EstadoEnvio
-from app.services.mesa_partes.tareas import REINTENTAR_ENVIOS, SINCRONIZAR_INTEGRACION
+from app.integraciones.models import EstadoEnvio, Integracion, IntegracionEnvio
+from app.integraciones.service import REINTENTAR_ENVIOS, SINCRONIZAR_INTEGRACION
 from tests.celery_worker import Worker
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Json, Tokens, assert_max_queries, unique
@@ -325,7 +324,7 @@ async def test_a_duplicate_message_right_after_a_failure_is_early_and_dropped(
 ) -> None:
     """Two copies of one message (a redelivery, the sweep beside a queued retry) must not fork two
     retry chains: the shortest backoff is longer than the clock allowance."""
-    from app.services.mesa_partes.integracion_service import sincronizar
+    from app.integraciones.service import sincronizar
 
     receptor = receptores([503, 503, 503])
     _, documento, envio = await envio_nuevo(client, tokens, world, receptor, max_reintentos=1)

@@ -17,23 +17,26 @@ from typing import Any
 import httpx
 from sqlalchemy import select, text
 
+from app.catalogos.models import Area
 from app.core.config import Settings, get_settings
 from app.core.database import db
 from app.core.task_queue import celery_app, get_task_queue
-from app.models.mesa_partes import Area, Historial, Notificacion, Usuario
-from app.models.mesa_partes.enums import EstadoNotificacion, EventoHistorial, Rol
-from app.services.mesa_partes import plantillas
-from app.services.mesa_partes.notificacion_service import (
+from app.documentos.models import EventoHistorial, Historial
+from app.notificaciones import plantillas
+from app.notificaciones.models import EstadoNotificacion, Notificacion
+from app.notificaciones.plantillas import FilaVencido
+from app.notificaciones.service import (
+    ALERTA_VENCIDOS,
+    ENVIAR_NOTIFICACION,
     MAX_REINTENTOS,
     alerta_vencidos,
     backoff,
     enviar_notificacion,
     message_id,
 )
-from app.services.mesa_partes.plantillas import FilaVencido
-from app.services.mesa_partes.seguimiento import url_seguimiento
-from app.services.mesa_partes.tareas import ALERTA_VENCIDOS, ENVIAR_NOTIFICACION
-from app.tasks.notificaciones import reencolar
+from app.notificaciones.tasks import reencolar
+from app.seguimiento.service import url_seguimiento
+from app.usuarios.models import Rol, Usuario
 from tests.celery_worker import SmtpSink, Worker
 from tests.conftest import World, nuevo_dni, registrar
 from tests.helpers import Tokens, unique

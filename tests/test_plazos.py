@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.services.mesa_partes.plazos import (
+from app.documentos.plazos import (
     calcular_fecha_limite,
     es_dia_habil,
     fecha_recepcion_efectiva,

@@ -257,7 +257,7 @@ async def test_a_loop_in_another_thread_uses_its_own_database(
     from sqlalchemy import select
 
     from app.core.database import current_database, own_database, session_scope
-    from app.models.mesa_partes import Documento
+    from app.documentos.models import Documento
 
     documento = await registrar(client, tokens["mesa"], world)
 

@@ -22,8 +22,8 @@ from app.core.query_monitor import (
     slow_queries,
 )
 from app.core.query_optimizer import QueryOptimizer
-from app.models.mesa_partes import Documento
-from app.services.mesa_partes.named_queries import NAMED_QUERIES
+from app.documentos.models import Documento
+from app.ops.named_queries import NAMED_QUERIES
 from tests.conftest import World, registrar
 from tests.helpers import assert_max_queries
 
@@ -248,7 +248,7 @@ async def test_a_slow_statement_on_a_task_thread_is_explained_with_that_threads_
     from sqlalchemy import event
 
     from app.core.database import session_scope
-    from app.tasks.runtime import run_async
+    from app.core.task_runtime import run_async
 
     settings_override.slow_query_ms = 100
     slow_queries.clear()

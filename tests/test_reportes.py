@@ -29,10 +29,9 @@ from sqlalchemy import text
 from app.core.config import Settings, get_settings
 from app.core.database import db
 from app.core.task_queue import TaskQueue, build_celery, get_task_queue, visibility_timeout
-from app.models.mesa_partes.enums import ESTADOS_ABIERTOS, EstadoDocumento
-from app.services.mesa_partes.reporte_service import directorio_reportes, generar_reporte
-from app.services.mesa_partes.tareas import GENERAR_REPORTE
-from app.tasks.runtime import SOFT_LIMIT_MESSAGE, interruptible
+from app.core.task_runtime import SOFT_LIMIT_MESSAGE, interruptible
+from app.documentos.models import ESTADOS_ABIERTOS, EstadoDocumento
+from app.reportes.service import GENERAR_REPORTE, directorio_reportes, generar_reporte
 from tests.celery_worker import Worker
 from tests.conftest import World, counted, nuevo_ruc
 from tests.helpers import UNKNOWN_ID, OwnCatalog, Tokens, unique
@@ -433,7 +432,7 @@ async def test_with_the_broker_down_the_report_task_runs_in_process(world: World
 async def test_the_sweep_resumes_a_report_whose_task_was_lost(
     world: World, lote: OwnCatalog, celery_worker: Worker | None
 ) -> None:
-    from app.services.mesa_partes.tareas import REANUDAR_REPORTES
+    from app.reportes.service import REANUDAR_REPORTES
 
     perdido = await crear_fila(world.users["admin"], "vencidos", {"area_id": lote.areas})
     reciente = await crear_fila(world.users["admin"], "vencidos", {"area_id": lote.areas})
@@ -588,7 +587,7 @@ async def test_a_report_can_be_found_by_its_task_id(
 def test_rows_beyond_a_sheets_capacity_continue_on_the_next_sheet(tmp_path: Path) -> None:
     """An xlsx sheet holds 1,048,576 rows and XlsxWriter drops the rest silently: a report that
     large goes on in "<name> (2)"."""
-    from app.services.mesa_partes.reporte_service import TEXTO, Columna, HojaDatos, LibroExcel
+    from app.reportes.service import TEXTO, Columna, HojaDatos, LibroExcel
 
     temporales = tmp_path / "tmp"
     temporales.mkdir()

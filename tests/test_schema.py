@@ -17,10 +17,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
+import app.models  # noqa: F401 - registers every table on the metadata
 from app.core.config import PROJECT_ROOT
 from app.core.database import db
-from app.models import mesa_partes  # noqa: F401 - registers every table on the metadata
-from app.models.base import Base
+from app.core.models import Base
 from tests.helpers import rolled_back, run_module, scratch_database
 
 EXPECTED_SECONDARY_INDEXES = 51

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.services.mesa_partes.identidad import ruc_is_valid
-from app.services.mesa_partes.seed import seed_catalogos, seed_documentos
+from app.ops.seed import seed_catalogos, seed_documentos
+from app.remitentes.identidad import ruc_is_valid
 from tests.conftest import World
 from tests.helpers import rolled_back, run_module, scratch_database
 

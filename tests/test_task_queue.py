@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.core.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.core.task_queue import TaskQueue, build_celery
 from tests.conftest import counted
 from tests.redis_server import RedisServer, free_port
@@ -126,9 +126,13 @@ async def test_flower_answers_only_with_its_credentials(flower: int) -> None:
 
 
 def test_every_routed_or_scheduled_task_exists_and_limits_follow_settings() -> None:
-    import app.tasks  # noqa: F401 - registers the tasks
+    from app.anexos.service import PROCESAR_ANEXO
+    from app.cargos.service import GENERAR_CARGO
     from app.core import task_queue
-    from app.services.mesa_partes import tareas
+    from app.integraciones.service import SINCRONIZAR_INTEGRACION
+    from app.notificaciones.service import ALERTA_VENCIDOS, ENVIAR_NOTIFICACION
+    from app.ops.warmup import WARMUP_CACHE
+    from app.reportes.service import GENERAR_REPORTE
 
     celery = build_celery(
         Settings(task_time_limit_s=1200, task_short_time_limit_s=120, task_visibility_timeout_s=0)
@@ -140,24 +144,36 @@ def test_every_routed_or_scheduled_task_exists_and_limits_follow_settings() -> N
         assert place["visibility_timeout"] == 1200 + 600
     assert conf.broker_transport_options["unacked_restore_throttle"] == 1
     assert conf.task_time_limit == 120 and conf.task_soft_time_limit < 120
-    report = conf.task_annotations[tareas.GENERAR_REPORTE]
-    assert report["time_limit"] == 1200 and report["soft_time_limit"] == 1170
+    assert task_queue.long_time_limit(Settings(task_time_limit_s=1200)) == (1200, 1170)
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     explicit = build_celery(Settings(task_visibility_timeout_s=45)).conf
     assert explicit.broker_transport_options["visibility_timeout"] == 45
 
-    names = {value for key, value in vars(tareas).items() if key.isupper() and isinstance(value, str)}
-    scheduled = {entry["task"] for entry in conf.beat_schedule.values()}
+    # Every domain's tasks module, found by name (app/<package>/tasks.py), declares its tasks,
+    # routes and beat entries when the worker (or the in-process fallback) imports it.
+    assert (
+        "app.reportes.tasks" in task_queue.task_modules()
+        and "app.core.tasks" not in task_queue.task_modules()
+    )
+    task_queue.get_task_queue().load_tasks()
+    registered = task_queue.celery_app.tasks
+    report = registered[GENERAR_REPORTE]
+    assert (report.time_limit, report.soft_time_limit) == task_queue.long_time_limit()
+    assert registered[GENERAR_CARGO].time_limit == get_settings().task_short_time_limit_s  # the default
+    scheduled = {entry["task"] for entry in task_queue.celery_app.conf.beat_schedule.values()}
     routed = set(task_queue.ROUTES)
-    missing = (names | scheduled | routed) - set(task_queue.celery_app.tasks)
+    missing = (scheduled | routed) - set(registered)
     assert not missing, f"no task registered under {missing}"
-    assert {"mesa_partes.warmup_cache", tareas.ALERTA_VENCIDOS} <= scheduled
-    queues = {name: celery.amqp.router.route({}, name)["queue"].name for name in names}
-    assert queues[tareas.GENERAR_REPORTE] == "reports"
-    assert queues[tareas.ENVIAR_NOTIFICACION] == "notifications"
-    assert queues[tareas.SINCRONIZAR_INTEGRACION] == "integrations"
-    assert queues[tareas.GENERAR_CARGO] == "default"
+    assert {WARMUP_CACHE, ALERTA_VENCIDOS} <= scheduled
+    mine = {name for name in registered if name.startswith("mesa_partes.")}
+    assert mine == routed, "every task is declared through routed()"
+    router = task_queue.celery_app.amqp.router
+    queues = {name: router.route({}, name)["queue"].name for name in mine}
+    assert queues[GENERAR_REPORTE] == "reports"
+    assert queues[ENVIAR_NOTIFICACION] == "notifications"
+    assert queues[SINCRONIZAR_INTEGRACION] == "integrations"
+    assert queues[GENERAR_CARGO] == queues[PROCESAR_ANEXO] == "default"
 
 
 @pytest.fixture

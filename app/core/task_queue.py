@@ -12,7 +12,6 @@ and returns a task id all the same (logged as `tasks.degraded`).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 import sys
@@ -21,7 +20,8 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from celery import Celery
 from celery.schedules import crontab
@@ -40,15 +40,46 @@ logger = logging.getLogger("app.tasks")
 QUEUES = ("default", "reports", "notifications", "integrations")
 BROKER_RETRY_AFTER_S = 5.0
 
+# Filled by `routed` as each domain's tasks module is imported: task name -> queue.
+ROUTES: dict[str, str] = {}
 
-REPORT_TASK = "mesa_partes.generar_reporte_excel"
-ROUTES = {
-    REPORT_TASK: "reports",
-    "mesa_partes.enviar_notificacion": "notifications",
-    "mesa_partes.alerta_vencidos": "notifications",
-    "mesa_partes.sincronizar_integracion": "integrations",
-    "mesa_partes.reintentar_envios": "integrations",
-}
+
+def task_modules() -> list[str]:
+    """Every `app.<package>.tasks` module: each domain declares its own tasks and beat entries there,
+    and the worker, beat and the in-process fallback import them all."""
+    root = Path(__file__).resolve().parents[1]
+    return sorted(f"{root.name}.{path.parent.name}.tasks" for path in root.glob("*/tasks.py"))
+
+
+def routed(name: str, queue: str = "default") -> str:
+    """Task name `name`, routed to `queue` (by name, so a producer that sends it by name reaches the
+    right workers): `@celery_app.task(name=routed(NAME, "reports"))`."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    ROUTES[name] = queue
+    return name
+
+
+class TimeLimit(NamedTuple):
+    hard: int
+    soft: int
+
+
+def long_time_limit(settings: Settings | None = None) -> TimeLimit:
+    """The time limit of long-running work (a report: TASK_TIME_LIMIT_S) instead of the short one
+    every other task has (TASK_SHORT_TIME_LIMIT_S, the app's default)."""
+    settings = settings or get_settings()
+    return TimeLimit(settings.task_time_limit_s, settings.task_time_limit_s - 30)
+
+
+def periodic(key: str, task_name: str, schedule: float | crontab) -> None:
+    """A beat entry: run `task_name` every `schedule` seconds (or on a crontab)."""
+    celery_app.conf.beat_schedule[key] = {"task": task_name, "schedule": schedule}
+
+
+def _route(name: str, *_: Any, **__: Any) -> dict[str, str] | None:
+    queue = ROUTES.get(name)
+    return {"queue": queue} if queue else None
 
 
 def visibility_timeout(settings: Settings) -> int:
@@ -64,7 +95,6 @@ def build_celery(settings: Settings | None = None) -> Celery:
     # Redis redelivers a message not acknowledged within the visibility timeout: it must outlast
     # the longest task, in every place Celery reads it.
     visibility = {"visibility_timeout": visibility_timeout(settings)}
-    hora, minuto = (int(part) for part in settings.task_alerta_vencidos_hora.split(":"))
     celery.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -84,38 +114,17 @@ def build_celery(settings: Settings | None = None) -> Celery:
         broker_connection_timeout=0.5,
         task_time_limit=settings.task_short_time_limit_s,
         task_soft_time_limit=settings.task_short_time_limit_s - 15,
-        task_annotations={
-            REPORT_TASK: {
-                "time_limit": settings.task_time_limit_s,
-                "soft_time_limit": settings.task_time_limit_s - 30,
-            }
-        },
         result_expires=settings.task_result_expires_s,
         task_default_queue="default",
         task_queues=[Queue(name) for name in QUEUES],
-        task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
-        beat_schedule={
-            "warmup-cache": {
-                "task": "mesa_partes.warmup_cache",
-                "schedule": float(settings.task_warmup_interval_s),
-            },
-            # Deliveries whose retry message was lost (a process restarted while running in-process).
-            "reintentar-envios": {"task": "mesa_partes.reintentar_envios", "schedule": 60.0},
-            # Attachments still pending after 10 minutes (their task was lost the same way).
-            "reprocesar-anexos": {"task": "mesa_partes.reprocesar_anexos", "schedule": 300.0},
-            # Reports left pendiente or procesando with no progress for 15 minutes.
-            "reanudar-reportes": {"task": "mesa_partes.reanudar_reportes", "schedule": 600.0},
-            "alerta-vencidos": {
-                "task": "mesa_partes.alerta_vencidos",
-                "schedule": crontab(hour=hora, minute=minuto),
-            },
-        },
+        task_routes=(_route,),
+        beat_schedule={},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone=settings.timezone,
     )
-    # The worker imports the task modules at start; they import this module, so not from here.
-    celery.conf.imports = ["app.tasks"]
+    # The worker and beat import the task modules at start; they import this module, so not from here.
+    celery.conf.imports = task_modules()
     return celery
 
 
@@ -153,6 +162,7 @@ class TaskQueue:
         self._timers: set[threading.Timer] = set()
         self._broker_down_until = 0.0
         self.local_runs: dict[str, Future[Any]] = {}
+        self._tasks_loaded = False
 
     def _new_pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(self.settings.task_local_workers, thread_name_prefix="task")
@@ -169,6 +179,12 @@ class TaskQueue:
         if dropped or self._timers:
             logger.warning("tasks.dropped queued=%d delayed=%d", dropped, len(self._timers))
         self._timers.clear()
+
+    def load_tasks(self) -> None:
+        """Import every domain's tasks module once (routes and the in-process fallback need them)."""
+        if not self._tasks_loaded:
+            self.celery.loader.import_default_modules()
+            self._tasks_loaded = True
 
     @property
     def degraded(self) -> bool:
@@ -198,6 +214,7 @@ class TaskQueue:
         the same id."""
         task_id = task_id or uuid.uuid4().hex
         kwargs = data or {}
+        self.load_tasks()
         if not self.degraded:
             try:
                 self.celery.send_task(name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False)
@@ -207,7 +224,6 @@ class TaskQueue:
                 # Stop trying for a while: each attempt would cost the request a connect timeout.
                 self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
                 logger.warning("tasks.degraded task=%s reason=%r: tasks run in-process for now", name, exc)
-        importlib.import_module("app.tasks")  # registers the tasks in this process
         task = self.celery.tasks[name]
 
         def run_locally() -> None:

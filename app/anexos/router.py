@@ -1,0 +1,111 @@
+"""Attachments of a document: upload, list, metadata, download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, status
+from fastapi.responses import FileResponse
+
+from app.anexos import contenido
+from app.anexos.schemas import AnexoAceptado, AnexoDetalle
+from app.anexos.service import CAMPO, AnexoService, duplicados
+from app.core.dependencies import IdPath, SessionDep
+from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
+from app.core.files import DOWNLOAD_HEADERS, content_disposition
+from app.usuarios.dependencies import CurrentUser
+
+router = APIRouter(prefix="/documentos", tags=["anexos"])
+AnexoId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+READ_ERRORS = error_responses(Unauthorized, NotFound)
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [CAMPO],
+                    "additionalProperties": False,
+                    "properties": {
+                        CAMPO: {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PDF, PNG, JPEG, DOCX or XLSX (checked against the bytes), "
+                            "at most ANEXO_MAX_BYTES.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _content_length(request: Request) -> int | None:
+    try:
+        return int(request.headers["content-length"])
+    except (KeyError, ValueError):
+        return None
+
+
+@router.post(
+    "/{documento_id}/anexos",
+    response_model=AnexoAceptado,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, InvalidInput),
+    openapi_extra=_UPLOAD_BODY,
+)
+async def subir_anexo(
+    documento_id: IdPath, request: Request, session: SessionDep, usuario: CurrentUser
+) -> AnexoAceptado:
+    """Attach a file (multipart field `archivo`) to a document in your area. The body is read as a
+    stream and refused with 413 past ANEXO_MAX_BYTES; the type is sniffed from the bytes. Processing
+    (sha256, pages) runs in the background: poll the attachment for `estado_procesamiento`."""
+    subida = await AnexoService(session).subir(
+        usuario, documento_id, request.headers.get("content-type"), _content_length(request), request.stream()
+    )
+    detalle = AnexoDetalle.model_validate(subida.anexo)
+    return AnexoAceptado(**detalle.model_dump(), task_id=subida.task_id)
+
+
+@router.get("/{documento_id}/anexos", response_model=list[AnexoDetalle], responses=READ_ERRORS)
+async def listar_anexos(
+    documento_id: IdPath, session: SessionDep, usuario: CurrentUser
+) -> list[AnexoDetalle]:
+    anexos = await AnexoService(session).listar(usuario, documento_id)
+    repetidos = duplicados(anexos)
+    return [
+        AnexoDetalle.model_validate(anexo).model_copy(update={"duplicado_de": repetidos.get(anexo.id)})
+        for anexo in anexos
+    ]
+
+
+@router.get("/{documento_id}/anexos/{anexo_id}", response_model=AnexoDetalle, responses=READ_ERRORS)
+async def obtener_anexo(
+    documento_id: IdPath, anexo_id: AnexoId, session: SessionDep, usuario: CurrentUser
+) -> AnexoDetalle:
+    service = AnexoService(session)
+    anexo = await service.obtener(usuario, documento_id, anexo_id)
+    detalle = AnexoDetalle.model_validate(anexo)
+    return detalle.model_copy(update={"duplicado_de": await service.duplicado_de(anexo)})
+
+
+@router.get(
+    "/{documento_id}/anexos/{anexo_id}/descarga",
+    response_class=FileResponse,
+    responses={**READ_ERRORS, 200: {"description": "the file, as its sniffed type"}},
+)
+async def descargar_anexo(
+    documento_id: IdPath, anexo_id: AnexoId, session: SessionDep, usuario: CurrentUser
+) -> FileResponse:
+    anexo, path = await AnexoService(session).para_descarga(usuario, documento_id, anexo_id)
+    return FileResponse(
+        path,
+        media_type=anexo.content_type or contenido.DESCONOCIDO,
+        headers={
+            **DOWNLOAD_HEADERS,
+            "Content-Disposition": content_disposition(anexo.nombre_archivo),
+        },
+    )

@@ -1,0 +1,33 @@
+"""The receipt (cargo de recepción) of a document, as a PDF."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from app.cargos.service import CargoService
+from app.core.dependencies import IdPath, SessionDep
+from app.core.errors import NotFound, Unauthorized, error_responses
+from app.core.files import DOWNLOAD_HEADERS, content_disposition
+from app.usuarios.dependencies import CurrentUser
+
+# The receipt is listed with the attachments in the API document.
+router = APIRouter(prefix="/documentos", tags=["anexos"])
+READ_ERRORS = error_responses(Unauthorized, NotFound)
+
+
+@router.get(
+    "/{documento_id}/cargo",
+    response_class=Response,
+    responses={**READ_ERRORS, 200: {"content": {"application/pdf": {}}, "description": "the receipt"}},
+)
+async def cargo(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Response:
+    """The receipt (cargo de recepción) with the QR code of the public tracking URL."""
+    recibo = await CargoService(session).obtener(usuario, documento_id)
+    return Response(
+        recibo.pdf,
+        media_type="application/pdf",
+        headers={
+            **DOWNLOAD_HEADERS,
+            "Content-Disposition": content_disposition(recibo.nombre, "inline"),
+        },
+    )

@@ -1,0 +1,105 @@
+"""Catalogs: read for every user, written by admins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response, status
+from pydantic import BaseModel
+
+from app.catalogos import schemas as s
+from app.catalogos.models import Area, Indicacion, Pais, Procedimiento, TipoDocumento
+from app.catalogos.service import CATALOGOS_PUBLICOS, CatalogoPublico, CatalogoService
+from app.core.dependencies import IdPath, SessionDep
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.http_cache import public_json
+from app.core.models import Base
+from app.usuarios.dependencies import AdminUser, CurrentUser
+
+router = APIRouter(prefix="/catalogos", tags=["catalogos"])
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
+
+
+def _lista_publica(catalogo: CatalogoPublico) -> None:
+    """The list route of one catalog: public (the TUPA, the areas and the ISO lists are public
+    information), cached in its tier, served with Cache-Control and an ETag (304 when unchanged)."""
+
+    async def listar(request: Request, session: SessionDep) -> Response:
+        body = await CatalogoService(session).listar_json(catalogo)
+        return public_json(request, body, max_age=catalogo.tier.seconds)
+
+    router.add_api_route(
+        f"/{catalogo.ruta}",
+        listar,
+        methods=["GET"],
+        response_model=list[catalogo.schema],  # type: ignore[name-defined]
+        name=f"listar_{catalogo.ruta.replace('-', '_')}",
+        responses={304: {"description": "Not modified: the client's copy (If-None-Match) is current."}},
+    )
+
+
+for _catalogo in CATALOGOS_PUBLICOS:
+    _lista_publica(_catalogo)
+
+
+def _editable(
+    path: str,
+    model: type[Base],
+    read: type[BaseModel],
+    create: type[BaseModel],
+    update: type[BaseModel],
+) -> None:
+    """Register the detail / create / update routes of one catalog with id keys."""
+
+    async def obtener(item_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Any:
+        return read.model_validate(await CatalogoService(session).obtener(model, item_id))
+
+    async def crear(data: BaseModel, session: SessionDep, usuario: AdminUser) -> Any:
+        return read.model_validate(await CatalogoService(session).crear(model, data))
+
+    async def actualizar(item_id: IdPath, data: BaseModel, session: SessionDep, usuario: AdminUser) -> Any:
+        return read.model_validate(await CatalogoService(session).actualizar(model, item_id, data))
+
+    # The body schema differs per catalog: FastAPI reads it from the annotation.
+    crear.__annotations__["data"] = create
+    actualizar.__annotations__["data"] = update
+
+    name = path.replace("-", "_")
+    router.add_api_route(
+        f"/{path}/{{item_id}}",
+        obtener,
+        methods=["GET"],
+        response_model=read,
+        name=f"obtener_{name}",
+        responses=error_responses(NotFound),
+    )
+    router.add_api_route(
+        f"/{path}",
+        crear,
+        methods=["POST"],
+        response_model=read,
+        status_code=status.HTTP_201_CREATED,
+        name=f"crear_{name}",
+        responses=WRITE_ERRORS,
+    )
+    router.add_api_route(
+        f"/{path}/{{item_id}}",
+        actualizar,
+        methods=["PATCH"],
+        response_model=read,
+        name=f"actualizar_{name}",
+        responses=WRITE_ERRORS,
+    )
+
+
+_editable("areas", Area, s.Area, s.AreaCreate, s.AreaUpdate)
+_editable("tipos-documento", TipoDocumento, s.TipoDocumento, s.TipoDocumentoCreate, s.TipoDocumentoUpdate)
+_editable("procedimientos", Procedimiento, s.Procedimiento, s.ProcedimientoCreate, s.ProcedimientoUpdate)
+_editable("indicaciones", Indicacion, s.Indicacion, s.IndicacionCreate, s.IndicacionUpdate)
+
+
+@router.get("/paises/{codigo}", response_model=s.Pais, responses=error_responses(NotFound))
+async def obtener_pais(
+    codigo: Annotated[str, Path(pattern=r"^[A-Z]{2}$")], session: SessionDep, usuario: CurrentUser
+) -> s.Pais:
+    return s.Pais.model_validate(await CatalogoService(session).obtener(Pais, codigo))

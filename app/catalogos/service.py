@@ -1,0 +1,106 @@
+"""Catalog reads for everyone and writes for admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import cache_policy as caching
+from app.catalogos import schemas as s
+from app.catalogos.models import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
+from app.core.cache import COLD, WARM, Tier, get_cache
+from app.core.errors import Conflict, InvalidInput, NotFound, unique_violation
+from app.core.models import Base
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+# Foreign keys that a catalog write may set, with the model that must hold the referenced row.
+_REFERENCIAS: dict[str, type[Base]] = {"parent_id": Area, "area_id": Area, "moneda_codigo": Moneda}
+
+
+@dataclass(frozen=True)
+class CatalogoPublico:
+    """A catalog whose list is public and cached: its path under /catalogos, rows and shape."""
+
+    ruta: str
+    model: type[Base]
+    schema: type[BaseModel]
+    tier: Tier
+
+
+# Admin-edited catalogs are WARM; the ISO lists change with a release of pycountry, COLD.
+CATALOGOS_PUBLICOS = (
+    CatalogoPublico("areas", Area, s.Area, WARM),
+    CatalogoPublico("tipos-documento", TipoDocumento, s.TipoDocumento, WARM),
+    CatalogoPublico("procedimientos", Procedimiento, s.Procedimiento, WARM),
+    CatalogoPublico("indicaciones", Indicacion, s.Indicacion, WARM),
+    CatalogoPublico("monedas", Moneda, s.Moneda, COLD),
+    CatalogoPublico("paises", Pais, s.Pais, COLD),
+)
+
+
+class CatalogoService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def listar(self, model: type[ModelT]) -> list[ModelT]:
+        # A total order: the cached body, and so its ETag, only changes when the rows do.
+        order = [model.__mapper__.columns["nombre"], *model.__mapper__.primary_key]
+        return list(await self.session.scalars(select(model).order_by(*order)))
+
+    async def listar_json(self, catalogo: CatalogoPublico, *, refresh: bool = False) -> bytes:
+        """The whole catalog as the JSON body of its list endpoint, cached in the catalog's tier:
+        a hit neither touches the database nor serializes again."""
+
+        async def body() -> bytes:
+            items = [catalogo.schema.model_validate(obj) for obj in await self.listar(catalogo.model)]
+            return TypeAdapter(list[catalogo.schema]).dump_json(items)  # type: ignore[name-defined]
+
+        key = f"{caching.CATALOGOS}:{catalogo.model.__tablename__}"
+        return await get_cache().get_or_compute(key, body, ttl=catalogo.tier, type_=bytes, refresh=refresh)
+
+    async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
+        obj = await self.session.get(model, key)
+        if obj is None:
+            raise NotFound(f"{model.__tablename__} {key} not found")
+        return obj
+
+    async def crear(self, model: type[ModelT], data: BaseModel) -> ModelT:
+        values = data.model_dump()
+        await self._validar_referencias(values)
+        obj = model(**values)
+        await self._flush_unico(obj)
+        return obj
+
+    async def actualizar(self, model: type[ModelT], key: Any, data: BaseModel) -> ModelT:
+        obj = await self.obtener(model, key)
+        values = data.model_dump(exclude_unset=True)
+        if values.get("parent_id") is not None and values["parent_id"] == key and model is Area:
+            raise InvalidInput("an area cannot be its own parent", field="parent_id")
+        await self._validar_referencias(values)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        await self._flush_unico(obj)
+        return obj
+
+    async def _validar_referencias(self, values: dict[str, Any]) -> None:
+        for field, ref_model in _REFERENCIAS.items():
+            key = values.get(field)
+            if key is not None and await self.session.get(ref_model, key) is None:
+                raise InvalidInput(f"{field} {key} does not exist", field=field)
+
+    async def _flush_unico(self, obj: Base) -> None:
+        try:
+            async with self.session.begin_nested():
+                self.session.add(obj)
+                await self.session.flush()
+            caching.catalogo_cambio(self.session, obj.__tablename__)
+        except IntegrityError as exc:
+            if unique_violation(exc) is None:
+                raise
+            raise Conflict("a catalog entry with that codigo already exists", field="codigo") from exc

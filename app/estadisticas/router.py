@@ -1,0 +1,24 @@
+"""Statistics of the documents the user may see."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.core.dependencies import SessionDep
+from app.core.errors import InvalidInput, Unauthorized, error_responses
+from app.core.schemas import Fecha
+from app.estadisticas.schemas import Estadisticas
+from app.estadisticas.service import EstadisticaService
+from app.usuarios.dependencies import CurrentUser
+
+router = APIRouter(prefix="/estadisticas", tags=["estadisticas"])
+
+
+@router.get("", response_model=Estadisticas, responses=error_responses(Unauthorized, InvalidInput))
+async def estadisticas(
+    session: SessionDep,
+    usuario: CurrentUser,
+    fecha_desde: Fecha | None = None,
+    fecha_hasta: Fecha | None = None,
+) -> Estadisticas:
+    return await EstadisticaService(session).resumen(usuario, fecha_desde, fecha_hasta)

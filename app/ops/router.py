@@ -1,0 +1,119 @@
+"""Admin performance endpoints: cache statistics and invalidation, slow queries, the index report,
+and EXPLAIN of a named query (from an allow-list: never SQL text from the client)."""
+
+from __future__ import annotations
+
+import typing
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import cache_policy as caching
+from app.core.cache import get_cache
+from app.core.dependencies import SessionDep
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.query_monitor import slow_queries
+from app.core.query_optimizer import QueryOptimizer
+from app.ops.named_queries import NAMED_QUERIES, muestra
+from app.usuarios.dependencies import AdminUser
+
+router = APIRouter(prefix="/admin", tags=["operations"])
+Namespace = Literal["catalogos", "estadisticas", "documentos", "remitentes"]
+assert set(typing.get_args(Namespace)) == set(caching.TODOS)
+
+
+class CacheInvalidation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    namespaces: Annotated[list[Namespace], Field(max_length=len(caching.TODOS))] = Field(
+        default_factory=list, description="Empty: every namespace."
+    )
+
+
+class CacheInvalidated(BaseModel):
+    namespaces: list[str]
+    keys_deleted: int
+
+
+@router.get("/cache", responses=error_responses(Unauthorized, Forbidden))
+async def cache_report(usuario: AdminUser) -> dict[str, Any]:
+    """Backend in use, breaker state, and hits / misses / errors / fallbacks per namespace."""
+    return get_cache().report()
+
+
+@router.post(
+    "/cache/invalidate",
+    response_model=CacheInvalidated,
+    responses=error_responses(Unauthorized, Forbidden, InvalidInput),
+)
+async def invalidate_cache(data: CacheInvalidation, usuario: AdminUser) -> CacheInvalidated:
+    """Make the namespaces stale at once and free their keys (SCAN + UNLINK, never KEYS)."""
+    namespaces: list[str] = sorted(set(data.namespaces)) or list(caching.TODOS)
+    cache = get_cache()
+    await cache.invalidate(*namespaces)
+    deleted = 0
+    for namespace in namespaces:
+        deleted += await cache.delete_pattern(f"{namespace}:*")
+    return CacheInvalidated(namespaces=namespaces, keys_deleted=deleted)
+
+
+ADMIN_ERRORS = error_responses(Unauthorized, Forbidden)
+
+
+@router.get("/slow-queries", responses=ADMIN_ERRORS)
+async def slow_query_report(usuario: AdminUser) -> list[dict[str, Any]]:
+    """Statements slower than SLOW_QUERY_MS in this process, by fingerprint, most total time first:
+    count, total / mean / max ms, last endpoint and request id, and a captured plan."""
+    return slow_queries.report()
+
+
+@router.get("/indexes", responses=ADMIN_ERRORS)
+async def index_report(session: SessionDep, usuario: AdminUser) -> dict[str, Any]:
+    """Scans per index, unused indexes, left-prefix duplicates, sequential vs index scans per table,
+    buffer cache hit ratio, top statements (pg_stat_statements) and the slowest fingerprints."""
+    return await QueryOptimizer().index_report(session)
+
+
+@router.get("/explain", responses=ADMIN_ERRORS)
+async def named_queries(usuario: AdminUser) -> list[dict[str, Any]]:
+    """The statements that `/admin/explain/{name}` can explain, and the index each should use."""
+    return [
+        {"name": q.name, "description": q.description, "index": q.index, "analyzable": q.analyzable}
+        for q in NAMED_QUERIES.values()
+    ]
+
+
+@router.get(
+    "/explain/{name}", responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
+)
+async def explain_named_query(
+    name: Annotated[str, Path(max_length=60, pattern=r"^[a-z_.]+$")],
+    session: SessionDep,
+    usuario: AdminUser,
+    analyze: bool = False,
+) -> dict[str, Any]:
+    """EXPLAIN (ANALYZE when asked, inside a rolled-back savepoint) of a named statement, with
+    parameters taken from the newest document."""
+    query = NAMED_QUERIES.get(name)
+    if query is None:
+        raise NotFound(f"no named query {name!r}; GET /api/v1/admin/explain lists them")
+    if analyze and not query.analyzable:
+        raise InvalidInput(
+            f"{name} is the insert a unique index arbitrates: it can be planned, not run",
+            field="analyze",
+            location="query",
+        )
+    try:
+        sample = await muestra(session)
+    except LookupError as exc:
+        raise Conflict(str(exc)) from exc
+    result = await QueryOptimizer().explain_query(
+        session, await query.build(session, sample), analyze=analyze
+    )
+    return {
+        "name": query.name,
+        "description": query.description,
+        "expected_index": query.index,
+        "uses_expected_index": query.index in result.summary.indexes_used,
+        **result.as_dict(),
+    }

@@ -1,0 +1,41 @@
+"""Report tasks: `mesa_partes.generar_reporte_excel(reporte_id)` on the `reports` queue.
+
+Delivery is at least once (a SIGKILLed worker's message comes back after the visibility timeout);
+the service makes the effect once (advisory lock + re-read, see reporte_service). The soft time
+limit cancels the run (app/tasks/runtime.py), which then records its error and leaves no file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+
+from app.core.task_queue import celery_app, long_time_limit, periodic, routed
+from app.core.task_runtime import run_async
+from app.reportes.service import GENERAR_REPORTE, REANUDAR_REPORTES, generar_reporte, reanudar_atascados
+
+LIMITE = long_time_limit()
+
+
+@celery_app.task(
+    name=routed(GENERAR_REPORTE, "reports"),
+    bind=True,
+    time_limit=LIMITE.hard,
+    soft_time_limit=LIMITE.soft,
+)
+def generar_reporte_excel(self: Task[Any, Any], reporte_id: int) -> dict[str, Any]:
+    """Generate the Excel file of report `reporte_id` (idempotent: a duplicate delivery finds it
+    complete, or running under another worker's lock, and returns)."""
+    task_id = self.request.id
+    return run_async(lambda: generar_reporte(reporte_id, task_id))
+
+
+@celery_app.task(name=routed(REANUDAR_REPORTES))
+def reanudar_reportes() -> list[int]:
+    """Beat: enqueue again the reports whose task was lost (see reporte_service.reanudar_atascados)."""
+    return run_async(reanudar_atascados)
+
+
+# Reports left pendiente or procesando with no progress for 15 minutes.
+periodic("reanudar-reportes", REANUDAR_REPORTES, 600.0)

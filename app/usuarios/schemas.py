@@ -1,0 +1,59 @@
+"""Staff accounts and login."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import EmailStr, Field
+
+from app.core.schemas import Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
+from app.usuarios.models import Rol
+
+Username = Annotated[str, Field(min_length=3, max_length=50, pattern=r"^[a-zA-Z0-9_.\-]+$")]
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+
+
+class UsuarioRef(ReadSchema):
+    id: int
+    username: str
+    nombre_completo: str
+
+
+class Usuario(UsuarioRef):
+    email: str
+    rol: Rol
+    area_id: int | None
+    activo: bool
+
+
+class UsuarioCreate(WriteSchema):
+    username: Username
+    email: EmailStr
+    nombre_completo: Nombre
+    password: Password
+    rol: Rol
+    area_id: Id | None = None
+    activo: bool = True
+
+
+class UsuarioUpdate(UpdateSchema):
+    nullable = frozenset({"area_id"})
+
+    email: EmailStr | None = None
+    nombre_completo: Nombre | None = None
+    password: Password | None = None
+    rol: Rol | None = None
+    area_id: Id | None = None
+    activo: bool | None = None
+
+
+class LoginRequest(WriteSchema):
+    username: Annotated[str, Field(min_length=1, max_length=50)]
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Token(ReadSchema):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    usuario: Usuario

@@ -1,0 +1,93 @@
+"""Staff accounts and authentication."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalogos.models import Area
+from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, unique_violation
+from app.core.security import hash_password, verify_password
+from app.usuarios.models import Rol, Usuario
+from app.usuarios.schemas import UsuarioCreate, UsuarioUpdate
+
+# A real hash to verify against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class UsuarioService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def autenticar(self, username: str, password: str) -> Usuario:
+        usuario = await self.session.scalar(select(Usuario).where(Usuario.username == username))
+        ok = verify_password(usuario.password_hash if usuario else _DUMMY_HASH, password)
+        if usuario is None or not ok or not usuario.activo:
+            raise Unauthorized("wrong username or password")
+        usuario.ultimo_acceso = datetime.now(UTC)
+        return usuario
+
+    async def activo_por_id(self, usuario_id: int) -> Usuario | None:
+        return await self.session.scalar(
+            select(Usuario).where(Usuario.id == usuario_id, Usuario.activo.is_(True))
+        )
+
+    async def listar(self) -> list[Usuario]:
+        return list(await self.session.scalars(select(Usuario).order_by(Usuario.username)))
+
+    async def obtener(self, usuario_id: int) -> Usuario:
+        usuario = await self.session.get(Usuario, usuario_id)
+        if usuario is None:
+            raise NotFound(f"usuario {usuario_id} not found")
+        return usuario
+
+    async def crear(self, data: UsuarioCreate) -> Usuario:
+        await self._validar_area(data.rol, data.area_id)
+        usuario = Usuario(
+            username=data.username,
+            email=str(data.email),
+            nombre_completo=data.nombre_completo,
+            password_hash=hash_password(data.password),
+            rol=data.rol,
+            area_id=data.area_id,
+            activo=data.activo,
+        )
+        await self._flush(usuario)
+        return usuario
+
+    async def actualizar(self, usuario_id: int, data: UsuarioUpdate) -> Usuario:
+        usuario = await self.obtener(usuario_id)
+        values = data.model_dump(exclude_unset=True)
+        rol = values.get("rol", usuario.rol)
+        area_id = values.get("area_id", usuario.area_id)
+        await self._validar_area(rol, area_id)
+        password = values.pop("password", None)
+        if password is not None:
+            usuario.password_hash = hash_password(password)
+        if "email" in values:
+            values["email"] = str(values["email"])
+        for name, value in values.items():
+            setattr(usuario, name, value)
+        await self._flush(usuario)
+        return usuario
+
+    async def _validar_area(self, rol: Rol, area_id: int | None) -> None:
+        if rol in (Rol.ESPECIALISTA, Rol.MESA_PARTES) and area_id is None:
+            raise InvalidInput(f"a user with role {rol.value} needs an area", field="area_id")
+        if area_id is not None and await self.session.get(Area, area_id) is None:
+            raise InvalidInput(f"area {area_id} does not exist", field="area_id")
+
+    async def _flush(self, usuario: Usuario) -> None:
+        try:
+            async with self.session.begin_nested():
+                self.session.add(usuario)
+                await self.session.flush()
+        except IntegrityError as exc:
+            constraint = unique_violation(exc)
+            if constraint is None:
+                raise
+            field = "email" if "email" in constraint else "username"
+            raise Conflict(f"{field} already in use", field=field) from exc

@@ -12,6 +12,8 @@ echo "== ruff check"
 .venv/bin/ruff check .
 echo "== mypy --strict app"
 .venv/bin/mypy --strict app
+echo "== lint-imports (the layout's rules: pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
 echo "== pytest (real redis-server)"
 .venv/bin/pytest -q "$@"
 echo "== pytest (Redis unreachable: the API must answer the same from the in-process fallback)"

@@ -65,14 +65,14 @@ class Endpoint:
 
 def prepare_database(env: dict[str, str], documentos: int) -> int:
     """Migrate; seed only an empty database (a seeded DATA_DIR is reused as is)."""
-    subprocess.run([PYTHON, "-m", "app.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "app.ops.cli", "migrate"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([PYTHON, "-c", COUNT_DOCUMENTOS], cwd=ROOT, env=env, check=True, capture_output=True)
     existing = int(out.stdout.split()[-1])
     if existing:
         print(f"reusing {existing} documents already in the database (no seeding)")
         return existing
     subprocess.run(
-        [PYTHON, "-m", "app.cli", "seed", "--documentos", str(documentos)], cwd=ROOT, env=env, check=True
+        [PYTHON, "-m", "app.ops.cli", "seed", "--documentos", str(documentos)], cwd=ROOT, env=env, check=True
     )
     return documentos
 

@@ -89,13 +89,13 @@ def sql(env: dict[str, str], statement: str, **params: Any) -> list[list[Any]]:
 
 def prepare_database(env: dict[str, str], documentos: int, needed: int) -> int:
     """Migrate; seed when the database has fewer than `needed` documents (a seeded DIR is reused)."""
-    subprocess.run([PYTHON, "-m", "app.cli", "migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "-m", "app.ops.cli", "migrate"], cwd=ROOT, env=env, check=True)
     existing = int(sql(env, "SELECT count(*) FROM documentos")[0][0])
     if existing >= needed:
         print(f"reusing {existing} documents already in the database (no seeding)")
         return existing
     missing = max(documentos, needed) - existing
-    seed = [PYTHON, "-m", "app.cli", "seed", "--documentos", str(missing)]
+    seed = [PYTHON, "-m", "app.ops.cli", "seed", "--documentos", str(missing)]
     subprocess.run(seed, cwd=ROOT, env=env, check=True)
     return existing + missing
 
@@ -110,8 +110,8 @@ async def floor_fetch(parametros: dict[str, Any]) -> tuple[dict[str, Any], list[
 
     from app.core.config import get_settings
     from app.core.database import db
+    from app.reportes.listados import listado_documentos
     from app.reportes.schemas import ParametrosDocumentos
-    from app.reportes.service import listado_documentos
     from app.usuarios.models import Usuario
 
     settings = get_settings()
@@ -157,7 +157,7 @@ def floor_write(rows: list[Any], tipos: list[str], directory: Path) -> dict[str,
     """The rows written with plain XlsxWriter, constant_memory, one cell type per column."""
     import xlsxwriter  # type: ignore[import-untyped]
 
-    from app.reportes.service import FECHA, FECHA_HORA, NUMERO
+    from app.reportes.excel import FECHA, FECHA_HORA, NUMERO
 
     path = directory / "floor.xlsx"
     t0 = time.perf_counter()

@@ -5,8 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/bootstrap.sh
-.venv/bin/python -m app.cli migrate
-.venv/bin/python -m app.cli demo
+.venv/bin/python -m app.ops.cli migrate
+.venv/bin/python -m app.ops.cli demo
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 echo "Serving on http://$HOST:$PORT (OpenAPI at http://$HOST:$PORT/docs)"

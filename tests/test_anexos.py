@@ -27,8 +27,11 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select, text
 
 from app.anexos import contenido
+from app.anexos.archivos import directorio_anexos
 from app.anexos.models import Anexo, EstadoProcesamiento
-from app.anexos.service import PROCESAR_ANEXO, AnexoService, procesar_anexo, reencolar_pendientes
+from app.anexos.procesamiento import PROCESAR_ANEXO, procesar_anexo, reencolar_pendientes
+from app.anexos.service import CAMPO, AnexoService
+from app.core import uploads
 from app.core.config import get_settings
 from app.core.database import db, session_scope
 from app.core.task_queue import celery_app, get_task_queue
@@ -604,9 +607,16 @@ async def test_a_rolled_back_upload_removes_its_stored_file(
         async with session_scope() as session:
             usuario = await session.get(Usuario, world.users["mesa"])
             assert usuario is not None
-            subida = await AnexoService(session).subir(
-                usuario, doc["id"], headers["content-type"], len(body), cuerpo()
+            service = AnexoService(session)
+            documento = await service.para_anexar(usuario, doc["id"])
+            archivo = await uploads.receive_file(
+                headers["content-type"],
+                cuerpo(),
+                field_name=CAMPO,
+                limit=get_settings().anexo_max_bytes,
+                directory=directorio_anexos(doc["id"]),
             )
+            subida = await service.subir(usuario, documento, archivo)
             assert len(archivos(doc["id"])) == 1 and subida.anexo.id  # in place, row flushed
             raise Abortar  # e.g. the commit fails
     assert archivos(doc["id"]) == [] and await filas(doc["id"]) == 0

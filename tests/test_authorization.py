@@ -1,4 +1,4 @@
-"""Who may see and do what (DESIGN roles), authentication failures, and the public tracking page.
+"""Who may see and do what (docs/design.md §1), authentication failures, and the public tracking page.
 
 - admin: manages catalogs and users, sees and acts on everything.
 - mesa_partes: registers, routes from its area, observes, annuls.

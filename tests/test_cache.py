@@ -1,6 +1,6 @@
-"""The cache service against a real redis-server: the seed's API, invalidation without KEYS,
-stampede protection, degradation when Redis dies or hangs, recovery, and its HTTP face
-(catalogs with ETag/304, metrics, admin endpoints, warm-up)."""
+"""The cache service against a real redis-server: the public cache API (docs/design.md §4.1),
+invalidation without KEYS, stampede protection, degradation when Redis dies or hangs, recovery, and
+its HTTP face (catalogs with ETag/304, metrics, admin endpoints, warm-up)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class Counter:
         return {"calls": self.calls}
 
 
-# ---- the seed's API ---------------------------------------------------------------------------------
+# ---- the public cache API --------------------------------------------------------------------------
 
 
 @needs_redis
@@ -455,7 +455,7 @@ async def test_metrics_and_admin_cache_endpoints(
 async def test_warmup_command_fills_catalogs_and_statistics(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
 ) -> None:
-    code, output = await run_module("app.cli", "warmup-cache", env={})
+    code, output = await run_module("app.ops.cli", "warmup-cache", env={})
     assert code == 0, output
     assert "catalogs areas, tipos-documento, procedimientos, indicaciones, monedas, paises" in output
     for ruta in ("areas", "paises"):

@@ -31,7 +31,8 @@ from app.core.database import db
 from app.core.task_queue import TaskQueue, build_celery, get_task_queue, visibility_timeout
 from app.core.task_runtime import SOFT_LIMIT_MESSAGE, interruptible
 from app.documentos.models import ESTADOS_ABIERTOS, EstadoDocumento
-from app.reportes.service import GENERAR_REPORTE, directorio_reportes, generar_reporte
+from app.reportes.generacion import directorio_reportes, generar_reporte
+from app.reportes.service import GENERAR_REPORTE
 from tests.celery_worker import Worker
 from tests.conftest import World, counted, nuevo_ruc
 from tests.helpers import UNKNOWN_ID, OwnCatalog, Tokens, unique
@@ -587,7 +588,7 @@ async def test_a_report_can_be_found_by_its_task_id(
 def test_rows_beyond_a_sheets_capacity_continue_on_the_next_sheet(tmp_path: Path) -> None:
     """An xlsx sheet holds 1,048,576 rows and XlsxWriter drops the rest silently: a report that
     large goes on in "<name> (2)"."""
-    from app.reportes.service import TEXTO, Columna, HojaDatos, LibroExcel
+    from app.reportes.excel import TEXTO, Columna, HojaDatos, LibroExcel
 
     temporales = tmp_path / "tmp"
     temporales.mkdir()

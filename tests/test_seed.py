@@ -79,12 +79,12 @@ async def _bulk_load_checks(conn: AsyncConnection) -> None:
 
 
 async def test_demo_bootstraps_once() -> None:
-    """`python -m app.cli demo` on a migrated empty database loads once, then does nothing."""
+    """`python -m app.ops.cli demo` on a migrated empty database loads once, then does nothing."""
     async with scratch_database() as url:
         env = {"DATABASE_URL": url, "ADMIN_PASSWORD": "clave-demo-segura"}
 
         async def cli(*args: str) -> tuple[int, str]:
-            return await run_module("app.cli", *args, env=env)
+            return await run_module("app.ops.cli", *args, env=env)
 
         assert (await cli("migrate"))[0] == 0
         code, first = await cli("demo")

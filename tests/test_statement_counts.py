@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from reportlab.pdfgen.canvas import Canvas
 
-from app.anexos.service import procesar_anexo
+from app.anexos.procesamiento import procesar_anexo
 from tests.conftest import World, counted, documento_payload
 from tests.helpers import unique
 

@@ -126,7 +126,7 @@ async def test_flower_answers_only_with_its_credentials(flower: int) -> None:
 
 
 def test_every_routed_or_scheduled_task_exists_and_limits_follow_settings() -> None:
-    from app.anexos.service import PROCESAR_ANEXO
+    from app.anexos.procesamiento import PROCESAR_ANEXO
     from app.cargos.service import GENERAR_CARGO
     from app.core import task_queue
     from app.integraciones.service import SINCRONIZAR_INTEGRACION

@@ -1,4 +1,4 @@
-"""Schema: every table of DESIGN §2 with its keys, foreign keys, unique and check constraints.
+"""Schema: every table of docs/design.md §2 with its keys, foreign keys, unique and check constraints.
 
 The secondary (performance) indexes live in the next revision so that they can be dropped and
 recreated on their own (the benchmark's baseline mode does that).

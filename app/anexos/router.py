@@ -8,8 +8,11 @@ from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import FileResponse
 
 from app.anexos import contenido
+from app.anexos.archivos import directorio_anexos
 from app.anexos.schemas import AnexoAceptado, AnexoDetalle
 from app.anexos.service import CAMPO, AnexoService, duplicados
+from app.core import uploads
+from app.core.config import get_settings
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
 from app.core.files import DOWNLOAD_HEADERS, content_disposition
@@ -43,13 +46,6 @@ _UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-def _content_length(request: Request) -> int | None:
-    try:
-        return int(request.headers["content-length"])
-    except (KeyError, ValueError):
-        return None
-
-
 @router.post(
     "/{documento_id}/anexos",
     response_model=AnexoAceptado,
@@ -63,9 +59,20 @@ async def subir_anexo(
     """Attach a file (multipart field `archivo`) to a document in your area. The body is read as a
     stream and refused with 413 past ANEXO_MAX_BYTES; the type is sniffed from the bytes. Processing
     (sha256, pages) runs in the background: poll the attachment for `estado_procesamiento`."""
-    subida = await AnexoService(session).subir(
-        usuario, documento_id, request.headers.get("content-type"), _content_length(request), request.stream()
+    limite = get_settings().anexo_max_bytes
+    # In this order: a declared length over the limit costs no query, and a document the user may
+    # not attach to is refused before a byte of the body is read.
+    uploads.check_content_length(request.headers.get("content-length"), field_name=CAMPO, limit=limite)
+    service = AnexoService(session)
+    documento = await service.para_anexar(usuario, documento_id)
+    archivo = await uploads.receive_file(
+        request.headers.get("content-type"),
+        request.stream(),
+        field_name=CAMPO,
+        limit=limite,
+        directory=directorio_anexos(documento.id),
     )
+    subida = await service.subir(usuario, documento, archivo)
     detalle = AnexoDetalle.model_validate(subida.anexo)
     return AnexoAceptado(**detalle.model_dump(), task_id=subida.task_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.anexos.service import PROCESAR_ANEXO, REPROCESAR_ANEXOS, procesar_anexo, reencolar_pendientes
+from app.anexos.procesamiento import PROCESAR_ANEXO, REPROCESAR_ANEXOS, procesar_anexo, reencolar_pendientes
 from app.core.task_queue import celery_app, periodic, routed
 from app.core.task_runtime import run_async
 

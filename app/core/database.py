@@ -1,4 +1,5 @@
-"""The one engine and session factory, plus per-context SQL statement accounting.
+"""The one engine and session factory; the engine's events time every statement for the
+per-context accounting (`app.core.statements`) and the slow-query log (`app.core.query_monitor`).
 
 Requests and tasks commit at their boundary (`session_scope`); services only `flush()`.
 """
@@ -10,7 +11,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -21,31 +21,12 @@ from app.core.config import Settings, get_settings
 from app.core.embedded_pg import resolve_database_url
 from app.core.query_monitor import slow_queries
 
+# Statement accounting lives in app.core.statements; these names stay importable from here.
+from app.core.statements import StatementStats as StatementStats
+from app.core.statements import count_statements as count_statements
+from app.core.statements import record_statement
+
 logger = logging.getLogger("app.database")
-
-
-@dataclass
-class StatementStats:
-    """SQL statements run in one context (a request, a task, a test block)."""
-
-    count: int = 0
-    seconds: float = 0.0
-    statements: list[str] = field(default_factory=list)
-
-
-# Every open accounting block of the current context: a request's and a test's around it both count.
-_active_stats: ContextVar[tuple[StatementStats, ...]] = ContextVar("sql_statement_stats", default=())
-
-
-@contextmanager
-def count_statements() -> Iterator[StatementStats]:
-    """Count the statements run by the current task (and the tasks it awaits) inside the block."""
-    stats = StatementStats()
-    token = _active_stats.set((*_active_stats.get(), stats))
-    try:
-        yield stats
-    finally:
-        _active_stats.reset(token)
 
 
 def _before_cursor_execute(
@@ -68,11 +49,8 @@ def _after_cursor_execute(
     executemany: bool,
 ) -> None:
     seconds = time.perf_counter() - conn.info["query_start"].pop()
-    for stats in _active_stats.get():
-        stats.count += 1
-        stats.seconds += seconds
-        stats.statements.append(statement)
-    slow_queries.observe(statement, parameters, seconds, executemany=executemany)
+    record_statement(statement, seconds)
+    slow_queries.observe(statement, parameters, seconds, executemany=executemany, plan_engine=_current_engine)
 
 
 def _forget_failed_statement(context: Any) -> None:
@@ -153,6 +131,12 @@ _task_database: ContextVar[Database | None] = ContextVar("task_database", defaul
 
 def current_database() -> Database:
     return _task_database.get() or db
+
+
+def _current_engine() -> AsyncEngine:
+    """Where the slow-query log runs its EXPLAIN: the engine of this loop (a task thread has its
+    own, since asyncpg connections belong to the loop that opened them)."""
+    return current_database().engine
 
 
 def new_database() -> Database:

@@ -1,11 +1,12 @@
 """Query monitoring: the request context, per-request statement accounting (middleware), and the
 slow-query log.
 
-Every statement is timed by the engine events in `app.core.database`; one slower than
-`SLOW_QUERY_MS` is logged (`db.slow_query`, with its fingerprint, duration, endpoint and request
-id) and aggregated by fingerprint in a bounded table; for the first occurrence of a fingerprint and
-a sample of the later ones, its plan (EXPLAIN without ANALYZE, same parameters) is captured in the
-background on another connection.
+Every statement is timed by the engine events in `app.core.database`, which hand it to the log
+here with the engine to EXPLAIN it on (the database module imports this one, never the other way
+round); one slower than `SLOW_QUERY_MS` is logged (`db.slow_query`, with its fingerprint, duration,
+endpoint and request id) and aggregated by fingerprint in a bounded table; for the first
+occurrence of a fingerprint and a sample of the later ones, its plan (EXPLAIN without ANALYZE, same
+parameters) is captured in the background on another connection.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import get_settings
+from app.core.statements import count_statements
 
 logger = logging.getLogger("app.db")
 
@@ -127,7 +130,17 @@ class SlowQueryLog:
     entries: OrderedDict[str, SlowStatement] = field(default_factory=OrderedDict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def observe(self, statement: str, parameters: Any, seconds: float, *, executemany: bool = False) -> None:
+    def observe(
+        self,
+        statement: str,
+        parameters: Any,
+        seconds: float,
+        *,
+        executemany: bool = False,
+        plan_engine: Callable[[], AsyncEngine] | None = None,
+    ) -> None:
+        """Record a statement that took `seconds`; `plan_engine` gives the engine to EXPLAIN it on
+        (without one, no plan is captured)."""
         if _capturing.get():
             return  # the plan capture's own EXPLAIN
         settings = get_settings()
@@ -162,21 +175,21 @@ class SlowQueryLog:
         explainable = statement.lstrip()[:6].upper().startswith(_EXPLAINABLE)
         # One capture at a time, and at most one attempt per fingerprint unless sampled again: a
         # slow database must not be asked for plans faster than it answers queries.
-        if wanted and explainable and not executemany and not self._tasks:
-            self._capture_plan(entry, statement, parameters)
+        if plan_engine is not None and wanted and explainable and not executemany and not self._tasks:
+            self._capture_plan(entry, statement, parameters, plan_engine)
 
-    def _capture_plan(self, entry: SlowStatement, statement: str, parameters: Any) -> None:
+    def _capture_plan(
+        self, entry: SlowStatement, statement: str, parameters: Any, plan_engine: Callable[[], AsyncEngine]
+    ) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous caller (the bulk loader's helpers): no plan
-        from app.core.database import current_database
-
         entry.plan_attempted_at = time.time()  # attempted: a failure is not retried on every run
         # The engine of this loop (a task thread has its own: asyncpg connections belong to the loop
         # that opened them), taken here, since the capture runs in an empty context so that its
         # EXPLAIN is not counted in the request's statements.
-        engine = current_database().engine
+        engine = plan_engine()
         task = loop.create_task(
             _explain_in_background(engine, entry, statement, parameters), context=contextvars.Context()
         )
@@ -220,8 +233,6 @@ class QueryMonitoringMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from app.core.database import count_statements
-
         settings = get_settings()
         headers = dict(scope.get("headers") or [])
         request_id = _safe_request_id(headers.get(b"x-request-id")) or uuid.uuid4().hex

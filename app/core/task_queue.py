@@ -16,7 +16,6 @@ import logging
 import os
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,13 +30,16 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.breaker import CircuitBreaker
 from app.core.config import Settings, get_settings
-from app.core.database import after_commit
+from app.core.database import after_commit, db
 from app.core.security import stored_secret
 
 logger = logging.getLogger("app.tasks")
 
 QUEUES = ("default", "reports", "notifications", "integrations")
+# The broker's breaker: one failed publish (or reachability check) sends tasks in-process for 5 s.
+BROKER_FAILURES_TO_OPEN = 1
 BROKER_RETRY_AFTER_S = 5.0
 
 # Filled by `routed` as each domain's tasks module is imported: task name -> queue.
@@ -131,8 +133,6 @@ def build_celery(settings: Settings | None = None) -> Celery:
 @worker_process_init.connect
 def _forget_parent_connections(**_: Any) -> None:
     """A forked pool child must not share the parent's pooled connections (asyncpg sockets, Redis)."""
-    from app.core.database import db
-
     db.forget()
 
 
@@ -160,7 +160,7 @@ class TaskQueue:
         self.settings = settings or get_settings()
         self._local = self._new_pool()
         self._timers: set[threading.Timer] = set()
-        self._broker_down_until = 0.0
+        self.breaker = CircuitBreaker(BROKER_FAILURES_TO_OPEN, BROKER_RETRY_AFTER_S)
         self.local_runs: dict[str, Future[Any]] = {}
         self._tasks_loaded = False
 
@@ -188,17 +188,26 @@ class TaskQueue:
 
     @property
     def degraded(self) -> bool:
-        return time.monotonic() < self._broker_down_until
+        """True from a failed publish (or check) until the broker answers a probe again."""
+        return self.breaker.is_open
 
     def broker_reachable(self) -> bool:
         """One connection attempt, bounded by the broker connect timeout (blocking: call it off the
-        event loop). A failure also starts the in-process period, as a failed enqueue does."""
+        event loop). A failure also starts the in-process period, as a failed enqueue does; once the
+        cool-down is over, a success ends it (this check is then the breaker's probe)."""
+        # Always asked, even during the cool-down: /health reports what the broker says now.
+        probe = self.breaker.admit() == "probe"
         try:
             with self.celery.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
         except (OperationalError, OSError, RedisError):
-            self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
+            self.breaker.failure(probe=probe)
             return False
+        except BaseException:
+            if probe:
+                self.breaker.abandon_probe()
+            raise
+        self.breaker.success(probe=probe)
         return True
 
     def enqueue(
@@ -215,15 +224,23 @@ class TaskQueue:
         task_id = task_id or uuid.uuid4().hex
         kwargs = data or {}
         self.load_tasks()
-        if not self.degraded:
+        admission = self.breaker.admit()
+        if admission is not None:
+            probe = admission == "probe"
             try:
                 self.celery.send_task(name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False)
-                return task_id
             # The result backend (same Redis) fails as a RuntimeError after its own retries.
             except (OperationalError, OSError, RedisError, RuntimeError) as exc:
                 # Stop trying for a while: each attempt would cost the request a connect timeout.
-                self._broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
+                self.breaker.failure(probe=probe)
                 logger.warning("tasks.degraded task=%s reason=%r: tasks run in-process for now", name, exc)
+            except BaseException:
+                if probe:
+                    self.breaker.abandon_probe()
+                raise
+            else:
+                self.breaker.success(probe=probe)
+                return task_id
         task = self.celery.tasks[name]
 
         def run_locally() -> None:

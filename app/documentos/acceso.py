@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 
 from app.core.errors import Forbidden
 from app.derivaciones.models import Derivacion
@@ -23,6 +23,11 @@ def filtro_visibilidad(usuario: Usuario) -> ColumnElement[bool]:
         )
     )
     return or_(Documento.area_actual_id == usuario.area_id, routed_here)
+
+
+def visibles(usuario: Usuario) -> Select[Documento]:
+    """The documents the user may see, as a statement to narrow down."""
+    return select(Documento).where(filtro_visibilidad(usuario))
 
 
 def exigir_area_actual(usuario: Usuario, documento: Documento) -> None:

@@ -1,19 +1,48 @@
-"""The audit trail across documents: who did what, where and when (admin and auditor)."""
+"""The audit trail: who did what, where and when. Every document write records its event here;
+admins and auditors read the trail across documents."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from app import cache_policy as caching
 from app.core.pagination import Pagina, paginar
 from app.documentos.filtros import rango_de_dias
-from app.documentos.models import EventoHistorial, Historial
+from app.documentos.models import Documento, EstadoDocumento, EventoHistorial, Historial
 from app.usuarios.models import Rol, Usuario
 from app.usuarios.permisos import exigir_rol
+
+
+def registrar_evento(
+    session: AsyncSession,
+    documento: Documento,
+    usuario: Usuario,
+    evento: EventoHistorial,
+    anterior: EstadoDocumento | None,
+    nuevo: EstadoDocumento | None,
+    detalle: dict[str, Any],
+) -> Historial:
+    """Audit one write of a document, in the caller's unit of work."""
+    # Every document write passes here (DESIGN: each one is audited), so this is where the
+    # cached statistics and search pages learn that they are stale.
+    caching.documentos_cambiaron(session)
+    registro = Historial(
+        documento_id=documento.id,
+        evento=evento,
+        usuario_id=usuario.id,
+        area_id=usuario.area_id,
+        estado_anterior=anterior.value if anterior else None,
+        estado_nuevo=nuevo.value if nuevo else None,
+        detalle=detalle,
+    )
+    session.add(registro)
+    return registro
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from app.core.schemas import TEXT_PATTERN, Fecha, Page
 from app.documentos.filtros import FiltrosDocumento
 from app.documentos.models import Canal, EstadoDocumento, Prioridad
 from app.documentos.models import Documento as DocumentoModel
+from app.documentos.registro import RegistroService
 from app.documentos.schemas import (
     AccionRequest,
     DerivarRequest,
@@ -25,6 +26,7 @@ from app.documentos.schemas import (
     MotivoRequest,
 )
 from app.documentos.service import DocumentoService
+from app.documentos.workflow import WorkflowService
 from app.usuarios.dependencies import CurrentUser
 from app.usuarios.models import Usuario
 
@@ -104,7 +106,7 @@ async def registrar_documento(
     ] = None,
 ) -> Documento:
     """Register an incoming document. A repeated `Idempotency-Key` returns the first result."""
-    documento, creado = await DocumentoService(session).registrar(usuario, data, idempotency_key)
+    documento, creado = await RegistroService(session).registrar(usuario, data, idempotency_key)
     if not creado:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
@@ -120,18 +122,18 @@ async def obtener_documento(documento_id: IdPath, session: SessionDep, usuario: 
 async def actualizar_documento(
     documento_id: IdPath, data: DocumentoUpdate, session: SessionDep, usuario: CurrentUser
 ) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).actualizar(usuario, documento_id, data))
+    return Documento.model_validate(await WorkflowService(session).actualizar(usuario, documento_id, data))
 
 
 # The workflow actions share one shape: POST a body with the version read, get the new detail.
-Accion = Callable[[DocumentoService, Usuario, int, Any], Awaitable[DocumentoModel]]
+Accion = Callable[[WorkflowService, Usuario, int, Any], Awaitable[DocumentoModel]]
 
 
 def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str) -> None:
     async def endpoint(
         documento_id: IdPath, data: BaseModel, session: SessionDep, usuario: CurrentUser
     ) -> Documento:
-        return Documento.model_validate(await accion(DocumentoService(session), usuario, documento_id, data))
+        return Documento.model_validate(await accion(WorkflowService(session), usuario, documento_id, data))
 
     endpoint.__annotations__["data"] = body  # FastAPI reads the body schema from the annotation
     router.add_api_route(
@@ -148,19 +150,19 @@ def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str
 _accion(
     "derivar",
     DerivarRequest,
-    DocumentoService.derivar,
+    WorkflowService.derivar,
     "Route to one main area and, optionally, others as copies.",
 )
-_accion("recibir", AccionRequest, DocumentoService.recibir, "The main area acknowledges the document.")
-_accion("procesar", AccionRequest, DocumentoService.procesar, "The area starts working on it.")
-_accion("atender", AccionRequest, DocumentoService.atender, "The area resolves it.")
+_accion("recibir", AccionRequest, WorkflowService.recibir, "The main area acknowledges the document.")
+_accion("procesar", AccionRequest, WorkflowService.procesar, "The area starts working on it.")
+_accion("atender", AccionRequest, WorkflowService.atender, "The area resolves it.")
 _accion(
-    "archivar", AccionRequest, DocumentoService.archivar, "Close and file it; every open routing is closed."
+    "archivar", AccionRequest, WorkflowService.archivar, "Close and file it; every open routing is closed."
 )
 _accion(
-    "observar", MotivoRequest, DocumentoService.observar, "Return the document to the sender for correction."
+    "observar", MotivoRequest, WorkflowService.observar, "Return the document to the sender for correction."
 )
-_accion("anular", MotivoRequest, DocumentoService.anular, "Annul a document registered by mistake.")
+_accion("anular", MotivoRequest, WorkflowService.anular, "Annul a document registered by mistake.")
 
 
 @router.get(

@@ -38,7 +38,7 @@ from app.core.sql import in_literal
 from app.core.task_queue import enqueue_after_commit, get_task_queue
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento, EventoHistorial
-from app.documentos.service import DocumentoService
+from app.documentos.workflow import WorkflowService
 from app.integraciones.models import EstadoEnvio, Integracion, IntegracionEnvio
 from app.integraciones.schemas import EnvioCreate, IntegracionCreate, IntegracionUpdate
 from app.usuarios.models import Rol, Usuario
@@ -140,7 +140,7 @@ class EnvioService:
         under way (same row, no second task); an exhausted one starts again; a delivered one only
         with `reenviar` (a new delivery, with a new Idempotency-Key for the receiver)."""
         exigir_rol(usuario, *QUIENES_ENVIAN)
-        documentos = DocumentoService(self.session)
+        documentos = WorkflowService(self.session)
         documento = await documentos.para_anotar(usuario, documento_id)
         integracion = await self.session.get(Integracion, data.integracion_id)
         if integracion is None or not integracion.activo:

@@ -1,4 +1,5 @@
-"""Operator commands: `python -m app.cli migrate | demo | seed --documentos N [--seed S] | warmup-cache`."""
+"""Operator commands: `python -m app.ops.cli migrate | demo | seed --documentos N [--seed S] |
+warmup-cache`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
+import app.models  # noqa: F401 - every mapper, for the ORM statements the commands run
 from app import cache_policy as caching
 from app.core.cache import get_cache
 from app.core.config import PROJECT_ROOT, get_settings
@@ -73,7 +75,7 @@ async def _schema_present() -> bool:
     async with db.engine.connect() as conn:
         if await conn.scalar(text("SELECT to_regclass('public.usuarios') IS NOT NULL")):
             return True
-    print("the schema is missing: run `python -m app.cli migrate` first", file=sys.stderr)
+    print("the schema is missing: run `python -m app.ops.cli migrate` first", file=sys.stderr)
     return False
 
 
@@ -161,7 +163,7 @@ async def warmup() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.cli", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m app.ops.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="alembic upgrade head")
     sub.add_parser(

@@ -1,8 +1,9 @@
 """Report tasks: `mesa_partes.generar_reporte_excel(reporte_id)` on the `reports` queue.
 
 Delivery is at least once (a SIGKILLed worker's message comes back after the visibility timeout);
-the service makes the effect once (advisory lock + re-read, see reporte_service). The soft time
-limit cancels the run (app/tasks/runtime.py), which then records its error and leaves no file.
+the run makes the effect once (advisory lock + re-read, see app/reportes/generacion.py). The soft
+time limit cancels the run (app/core/task_runtime.py), which then records its error and leaves no
+file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from celery import Task
 
 from app.core.task_queue import celery_app, long_time_limit, periodic, routed
 from app.core.task_runtime import run_async
-from app.reportes.service import GENERAR_REPORTE, REANUDAR_REPORTES, generar_reporte, reanudar_atascados
+from app.reportes.generacion import generar_reporte
+from app.reportes.reanudacion import reanudar_atascados
+from app.reportes.service import GENERAR_REPORTE, REANUDAR_REPORTES
 
 LIMITE = long_time_limit()
 
@@ -33,7 +36,7 @@ def generar_reporte_excel(self: Task[Any, Any], reporte_id: int) -> dict[str, An
 
 @celery_app.task(name=routed(REANUDAR_REPORTES))
 def reanudar_reportes() -> list[int]:
-    """Beat: enqueue again the reports whose task was lost (see reporte_service.reanudar_atascados)."""
+    """Beat: enqueue again the reports whose task was lost (see reanudacion.reanudar_atascados)."""
     return run_async(reanudar_atascados)
 
 

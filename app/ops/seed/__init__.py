@@ -3,7 +3,10 @@
 - `reference`: catalogs (`seed_catalogos`), the admin and staff accounts, the demo data set;
 - `loader`: `seed_documentos`, COPY from one or several processes, and the failure cleanup;
 - `schema`: dropping indexes and constraints before a large load and rebuilding them after it;
-- `generator`, `plan`, `context`: the rows, how a load is split, and what they need from the database;
+- `generator`: `RowGenerator`, a slice's documents with their anexos, derivaciones and historial, made
+  with `remitentes` (senders), `recepciones` (arrivals), `asuntos` and `tramitacion` (each
+  document's life after registration); `draws` and `rows`: fast random draws and the COPY row layout;
+- `plan`, `context`: how a load is split, and what the generator needs from the database;
 - `report`: `SeedReport`, phase timing and progress lines; `catalog_data`: the office's reference data.
 """
 

@@ -23,6 +23,7 @@ _INDICACIONES_COPIA = ("03", "03", "03", "09", "15")
 
 
 CatalogModel: TypeAlias = type[Area] | type[TipoDocumento] | type[Indicacion] | type[Procedimiento]
+ProcedimientoRow: TypeAlias = tuple[int, str, int, int, str]  # id, codigo, plazo, area_id, nombre
 
 
 async def ids_by_codigo(
@@ -45,7 +46,7 @@ class SeedContext:
     usuarios_by_area: dict[int, list[int]]
     registradores: list[int]
     tipos: dict[str, int]
-    procedimientos: list[tuple[int, str, int, int, str]]  # id, codigo, plazo, area_id, nombre
+    procedimientos: list[ProcedimientoRow]
     indicaciones_principal: list[int | None]
     indicaciones_copia: list[int | None]
     max_ids: dict[str, int]

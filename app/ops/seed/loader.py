@@ -40,19 +40,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from app.ops.seed.connections import NO_LIMITS, private_connection, raw_connection, task_group
 from app.ops.seed.context import LOADED_TABLES, SeedContext, read_context
-from app.ops.seed.generator import (
+from app.ops.seed.generator import RowGenerator
+from app.ops.seed.plan import FIRST_RECEPTION_DAY, Slice, correlativos_after, plan_days, split_days
+from app.ops.seed.remitentes import Remitentes, generate_remitentes
+from app.ops.seed.report import PhaseTimer, ProgressFn, ProgressMeter, SeedReport
+from app.ops.seed.rows import (
     ANEXOS_COLUMNS,
     DERIVACIONES_COLUMNS,
     DOCUMENTOS_COLUMNS,
     HISTORIAL_COLUMNS,
     REMITENTES_COLUMNS,
-    Remitentes,
     Row,
-    RowGenerator,
-    generate_remitentes,
 )
-from app.ops.seed.plan import FIRST_RECEPTION_DAY, Slice, correlativos_after, plan_days, split_days
-from app.ops.seed.report import PhaseTimer, ProgressFn, ProgressMeter, SeedReport
 from app.ops.seed.schema import (
     SchemaState,
     count_secondary_indexes,

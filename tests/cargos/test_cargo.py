@@ -22,7 +22,7 @@ from app.core.config import get_settings
 from app.seguimiento.service import url_seguimiento
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries
-from tests.test_anexos import pdf_bytes, subir
+from tests.anexos.test_anexos import pdf_bytes, subir
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 WAIT_S = 60.0

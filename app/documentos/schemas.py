@@ -1,4 +1,4 @@
-"""Documents (expedientes), routing actions, history and public tracking."""
+"""Documents (expedientes): registration, update, the routing actions, the detail and the history."""
 
 from __future__ import annotations
 

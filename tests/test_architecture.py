@@ -46,3 +46,16 @@ def test_openapi_document_is_the_one_before_the_move() -> None:
     """Every /api/v1 operation keeps its path, method, parameters and response shape."""
     snapshot = json.loads((Path(__file__).parent / "data" / "openapi_v1.json").read_text())
     assert app.openapi() == snapshot
+
+
+def test_the_names_the_readme_gives_keep_working() -> None:
+    """The operator's and integrator's entry points survive the move."""
+    from app.core.cache import cached, get_cache
+    from app.core.query_optimizer import QueryOptimizer
+    from app.core.task_queue import app as celery_entry_point
+    from app.core.task_queue import celery_app, get_task_queue
+
+    assert callable(cached) and callable(get_cache) and callable(get_task_queue)
+    assert hasattr(QueryOptimizer, "explain_query")
+    # `celery -A app.core.task_queue worker|beat|flower` finds the app by this name.
+    assert celery_entry_point is celery_app

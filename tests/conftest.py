@@ -3,10 +3,13 @@ migrated once per session with Alembic, and an HTTP client on the real applicati
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -63,13 +66,14 @@ from app.core.cache import get_cache  # noqa: E402
 from app.core.config import PROJECT_ROOT  # noqa: E402
 from app.core.database import StatementStats, count_statements, db  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
+from app.core.task_queue import get_task_queue  # noqa: E402
 from app.main import app  # noqa: E402
 from app.remitentes.identidad import ruc_check_digit  # noqa: E402
 from app.usuarios.models import (  # noqa: E402
     Rol,
     Usuario,
 )
-from tests.helpers import OwnCatalog, Tokens, unique, usuario_payload  # noqa: E402
+from tests.helpers import Json, OwnCatalog, Tokens, unique, usuario_payload  # noqa: E402
 
 PASSWORD = "clave-de-prueba-123"
 
@@ -136,6 +140,26 @@ def _worker_only_for_modules_that_use_it() -> Iterator[None]:
     yield
     if celery_worker_process is not None:
         celery_worker_process.stop()
+
+
+IN_PROCESS_TASKS_DRAIN_S = 120.0
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def _in_process_tasks_end_with_their_module() -> AsyncIterator[None]:
+    """Wait, after each module, for the tasks it left running in this process (the fallback when the
+    broker is unreachable: the whole TEST_REDIS=down pass). The pool runs one task at a time, so a
+    module that enqueues many (receipts and emails of its registrations, a report, a delivery) would
+    otherwise still be writing rows during the next module, whose tests compare table fingerprints
+    (tests/bad_input.py). Tasks delayed by a countdown (retries) are not waited for."""
+    yield
+    queue = get_task_queue()
+    deadline = time.monotonic() + IN_PROCESS_TASKS_DRAIN_S
+    while running := list(queue.local_runs.values()):
+        assert time.monotonic() < deadline, (
+            f"{len(running)} in-process tasks still running {IN_PROCESS_TASKS_DRAIN_S} s after the module"
+        )
+        await asyncio.to_thread(concurrent.futures.wait, running, 1.0)
 
 
 @pytest.fixture
@@ -331,7 +355,63 @@ async def registrar(
     return result
 
 
+async def derivar(
+    client: httpx.AsyncClient, headers: dict[str, str], doc: dict[str, Any], destinos: list[dict[str, Any]]
+) -> httpx.Response:
+    """POST /documentos/{id}/derivar at the version of `doc`."""
+    return await client.post(
+        f"/api/v1/documentos/{doc['id']}/derivar",
+        json={"version": doc["version"], "destinos": destinos},
+        headers=headers,
+    )
+
+
 async def counted(coro: Any) -> tuple[Any, StatementStats]:
     with count_statements() as stats:
         result = await coro
     return result, stats
+
+
+# ---- documents that tests of several modules start from -------------------------------------------
+
+
+@pytest.fixture
+async def new_doc(client: httpx.AsyncClient, tokens: Tokens, world: World) -> Json:
+    """A document just registered by mesa de partes (estado registrado)."""
+    return await registrar(client, tokens["mesa"], world)
+
+
+@pytest.fixture(scope="module")
+async def ruteados(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> dict[str, Any]:
+    """Three documents routed from MP to OAJ (one with a copy to OGA), one of them received: for the
+    trays, the audit trail and the list filters. Module scope: each module that uses it routes its own."""
+    marca = uuid.uuid4().hex[:8]
+    docs = []
+    for i in range(3):
+        doc = await registrar(
+            client,
+            tokens["mesa"],
+            world,
+            canal="virtual",
+            prioridad="urgente" if i == 0 else "normal",
+            numero_documento=f"OFICIO N° {marca}-100%_{i}",
+        )
+        destinos: list[dict[str, Any]] = [{"area_id": world.areas["OAJ"], "plazo_dias": 0}]
+        if i == 0:
+            destinos.append({"area_id": world.areas["OGA"], "es_copia": True})
+        r = await client.post(
+            f"/api/v1/documentos/{doc['id']}/derivar",
+            json={"version": doc["version"], "destinos": destinos},
+            headers=tokens["mesa"],
+        )
+        assert r.status_code == 200, r.text
+        docs.append(r.json())
+    r = await client.post(
+        f"/api/v1/documentos/{docs[1]['id']}/recibir",
+        json={"version": docs[1]["version"]},
+        headers=tokens["oaj"],
+    )
+    assert r.status_code == 200
+    return {"docs": docs, "marca": marca, "ids": {d["id"] for d in docs}}

@@ -20,9 +20,9 @@ import zxingcpp
 from app.cargos.service import generar_cargo, qr_seguimiento, ruta_cargo
 from app.core.config import get_settings
 from app.seguimiento.service import url_seguimiento
+from tests.anexos.archivos import pdf_bytes, subir
 from tests.conftest import World, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries
-from tests.anexos.test_anexos import pdf_bytes, subir
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
 WAIT_S = 60.0

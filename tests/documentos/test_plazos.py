@@ -1,10 +1,12 @@
-"""Deadlines in business days with Peruvian public holidays (Ley 27444, Ley 31465)."""
+"""Deadlines in business days with Peruvian public holidays (Ley 27444, Ley 31465), and the
+fecha_limite a registered document gets from its TUPA procedure."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from app.documentos.plazos import (
@@ -13,6 +15,7 @@ from app.documentos.plazos import (
     fecha_recepcion_efectiva,
     sumar_dias_habiles,
 )
+from tests.conftest import World, registrar
 
 
 def lima(year: int, month: int, day: int, hour: int) -> datetime:
@@ -57,3 +60,13 @@ def test_plazo_skips_weekends_and_holidays() -> None:
 def test_plazo_crosses_year_end() -> None:
     # 30 Dec 2026 (Wed) + 3: Thu 31, (1 Jan holiday), Fri 2 Jan, Mon 5 Jan.
     assert sumar_dias_habiles(date(2026, 12, 30), 3) == date(2027, 1, 5)
+
+
+async def test_fecha_limite_follows_the_tupa_plazo(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    doc = await registrar(client, tokens["mesa"], world)
+    recibido = datetime.fromisoformat(doc["fecha_recepcion"])
+    assert doc["fecha_limite"] == calcular_fecha_limite(recibido, world.plazo).isoformat()
+    sin_tupa = await registrar(client, tokens["mesa"], world, procedimiento_id=None)
+    assert sin_tupa["fecha_limite"] is None

@@ -1,12 +1,14 @@
-"""The document workflow end to end through the API: states, routing, history, locking."""
+"""The document workflow end to end through the API: states, routing, history, locking, concurrent
+actions on one document (one wins), and who may annul."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 
-from tests.conftest import World, registrar
+from tests.conftest import World, derivar, registrar
 
 
 async def accion(
@@ -90,3 +92,37 @@ async def test_stale_version_is_conflict(
     )
     assert r.status_code == 409
     assert r.json()["detail"]["version_actual"] == doc["version"] + 1
+
+
+async def test_a_clerk_annuls_only_in_its_area(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    doc = await registrar(client, tokens["mesa"], world)
+    doc = (await derivar(client, tokens["mesa"], doc, [{"area_id": world.areas["OAJ"]}])).json()
+    refused = await client.post(
+        f"/api/v1/documentos/{doc['id']}/anular",
+        json={"version": doc["version"], "motivo": "Error"},
+        headers=tokens["mesa"],
+    )
+    assert refused.status_code == 403
+    done = await client.post(
+        f"/api/v1/documentos/{doc['id']}/anular",
+        json={"version": doc["version"], "motivo": "Duplicado"},
+        headers=tokens["admin"],
+    )
+    assert done.status_code == 200
+    assert {d["estado"] for d in done.json()["derivaciones"]} == {"anulada"}
+
+
+async def test_concurrent_actions_on_one_document_one_wins(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    for _ in range(3):
+        doc = await registrar(client, tokens["mesa"], world)
+        first, second = await asyncio.gather(
+            derivar(client, tokens["mesa"], doc, [{"area_id": world.areas["OAJ"]}]),
+            derivar(client, tokens["mesa"], doc, [{"area_id": world.areas["OGA"]}]),
+        )
+        assert sorted([first.status_code, second.status_code]) == [200, 409]
+        final = (await client.get(f"/api/v1/documentos/{doc['id']}", headers=tokens["admin"])).json()
+        assert len(final["derivaciones"]) == 1

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.11 and install the project when pyproject.toml changed.
+# Create .venv with Python 3.11 and install the project from uv.lock (only what is missing).
 # Usage: bash scripts/bootstrap.sh [extras]   (extras: "dev" for the test tools)
 #        bash scripts/bootstrap.sh redis      (installs redis-server with apt when it is missing)
+# uv, pinned to UV_VERSION, lives in its own venv .venv-tools/ (never in .venv, so no sync removes it).
+# The project's packages are exactly the versions in uv.lock; `uv sync --inexact` installs what is
+# missing or at another version and removes nothing (the dev tools stay when run.sh installs the base).
+# README, Operations, Dependencies: how to update the lock.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-}"
+UV_VERSION="0.13.9"  # keep equal to [tool.uv] required-version in pyproject.toml
 
 find_python() {
   for candidate in python3.11 python3; do
@@ -22,6 +27,18 @@ apt_install() {
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
 
+# make_venv DIR: a Python 3.11 venv at DIR unless one is there (apt's python3-venv when venv is missing).
+make_venv() {
+  [ -x "$1/bin/python" ] && return 0
+  local python; python="$(find_python)"
+  if ! "$python" -m venv "$1" 2>/dev/null; then
+    echo "bootstrap: python venv support missing, installing it with apt" >&2
+    rm -rf "$1"
+    apt_install python3-venv
+    "$python" -m venv "$1"
+  fi
+}
+
 if [ "$EXTRAS" = "redis" ]; then
   if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
     echo "bootstrap: installing redis-server with apt" >&2
@@ -31,21 +48,21 @@ if [ "$EXTRAS" = "redis" ]; then
   exit 0
 fi
 
-if [ ! -x "$ROOT/.venv/bin/python" ]; then
-  PYTHON="$(find_python)"
-  if ! "$PYTHON" -m venv "$ROOT/.venv" 2>/dev/null; then
-    echo "bootstrap: python venv support missing, installing it with apt" >&2
-    rm -rf "$ROOT/.venv"
-    apt_install python3-venv
-    "$PYTHON" -m venv "$ROOT/.venv"
-  fi
+make_venv "$ROOT/.venv-tools"
+UV="$ROOT/.venv-tools/bin/uv"
+if [ "$({ "$UV" --version 2>/dev/null || true; } | cut -d" " -f2)" != "$UV_VERSION" ]; then
+  echo "bootstrap: installing uv $UV_VERSION into .venv-tools" >&2
+  "$ROOT/.venv-tools/bin/python" -m pip install -q "uv==$UV_VERSION"
 fi
 
-SPEC="."; [ -n "$EXTRAS" ] && SPEC=".[$EXTRAS]"
-STAMP="$ROOT/.venv/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)-${EXTRAS:-base}"
-if [ ! -f "$STAMP" ]; then
-  echo "bootstrap: installing dependencies into .venv" >&2
-  "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
-  "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT/$SPEC"
-  touch "$STAMP"
+make_venv "$ROOT/.venv"
+
+# uv works on this project and its .venv whatever the caller's environment says.
+export UV_PROJECT_ENVIRONMENT="$ROOT/.venv" UV_PYTHON_DOWNLOADS=never
+unset VIRTUAL_ENV
+SYNC=(sync --project "$ROOT" --frozen --inexact)
+[ -n "$EXTRAS" ] && SYNC+=(--extra "$EXTRAS")
+if ! "$UV" "${SYNC[@]}" --check >/dev/null 2>&1; then
+  echo "bootstrap: installing from uv.lock into .venv${EXTRAS:+ (extra: $EXTRAS)}" >&2
+  "$UV" "${SYNC[@]}"
 fi

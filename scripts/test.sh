@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what is missing, then lint, type-check and run the whole test suite twice: once with a
-# real redis-server, once with Redis unreachable (the cache's degraded mode).
+# Install what is missing (from uv.lock), check that uv.lock agrees with pyproject.toml, then lint,
+# type-check and run the whole test suite twice: once with a real redis-server, once with Redis
+# unreachable (the cache's degraded mode).
 # The tests start (and remove) their own throwaway PostgreSQL unless TEST_DATABASE_URL is set,
 # and their own redis-server on a free port (installed here with apt when missing).
 set -euo pipefail
@@ -8,6 +9,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/bootstrap.sh dev
 bash scripts/bootstrap.sh redis
+echo "== uv lock --check (uv.lock agrees with pyproject.toml)"
+if ! .venv-tools/bin/uv lock --check; then
+  echo "uv.lock is out of date with pyproject.toml: run '.venv-tools/bin/uv lock' and commit uv.lock" \
+       "(README, Operations, Dependencies)" >&2
+  exit 1
+fi
 echo "== ruff check"
 .venv/bin/ruff check .
 echo "== mypy --strict app"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +12,8 @@ from app.core.config import get_settings
 from app.core.database import db
 from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
+from app.core.instruments import process_exit
+from app.core.logging import configure_logging
 from app.core.query_monitor import QueryMonitoringMiddleware
 from app.core.task_queue import get_task_queue
 from app.ops.health import router as health_router
@@ -28,11 +29,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await get_cache().close()
     await db.dispose()
     release_all()
+    process_exit()  # multiprocess metrics: this process's gauges stop counting
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     app = FastAPI(
         title="Mesa de Partes",
         version="0.1.0",

@@ -44,6 +44,9 @@ PUBLIC_ROUTES = {
     "/docs/oauth2-redirect",
     "/redoc",
     "/health",
+    # Probes of a load balancer or an orchestrator, which hold no token (like /health).
+    "/livez",
+    "/readyz",
     "/api/v1/auth/login",
     "/api/v1/seguimiento",
     "/metrics",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
 
     app_name: str = "mesa-partes"
     log_level: str = "INFO"
+    # `json`: one JSON object per line (timestamp, level, logger, event, request/task context), for a
+    # log collector; `console`: readable lines for a terminal (app/core/logging.py).
+    log_format: Literal["json", "console"] = "console"
+    # GET /readyz: the time each check (database, cache, broker; run concurrently) may take.
+    readyz_check_timeout_s: float = Field(default=1.0, gt=0, le=30)
 
     # Database. Unset → the embedded PostgreSQL wheel serves a cluster kept under `data_dir`.
     database_url: str | None = None
@@ -117,6 +123,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Lima"
     storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("redis_url", mode="before")
     @classmethod

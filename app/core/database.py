@@ -7,7 +7,9 @@ Requests and tasks commit at their boundary (`session_scope`); services only `fl
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -16,7 +18,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool
 
+from app.core import instruments
 from app.core.config import Settings, get_settings
 from app.core.embedded_pg import resolve_database_url
 from app.core.query_monitor import slow_queries
@@ -59,6 +63,62 @@ def _forget_failed_statement(context: Any) -> None:
         connection.info["query_start"].pop()
 
 
+class MeteredPool(AsyncAdaptedQueuePool):
+    """The default pool of an async engine, publishing its state to the pool gauges after every
+    checkout and return. SQLAlchemy has no event before a checkout, so "waiting" is counted here, around
+    the pool's own `_do_get` (the method a Pool implementation provides): callers inside it wait for a
+    free connection, or for a new one to connect (overflow)."""
+
+    # SQLAlchemy names a pool's logger after its class: keep the name (and the WARN level) of the pool
+    # this one extends, instead of a logger under `app` that would print every dispose at INFO.
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = 0  # one pool serves one event loop (asyncpg), so no lock
+        with _pools_lock:
+            _live_pools.add(self)
+        refresh_pool_gauges()
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        self.waiting += 1
+        refresh_pool_gauges()
+        try:
+            return super()._do_get()
+        finally:
+            self.waiting -= 1
+            refresh_pool_gauges()
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        try:
+            super()._do_return_conn(record)
+        finally:
+            refresh_pool_gauges()
+
+    def recreate(self) -> QueuePool:
+        # Engine.dispose() replaces the pool (also with close=False, in a forked child whose old pool
+        # still counts its parent's connections): the old one stops counting.
+        with _pools_lock:
+            _live_pools.discard(self)
+        return super().recreate()
+
+
+# Every pool of this process: the API's, and one per thread that runs tasks (app.core.task_runtime).
+_live_pools: weakref.WeakSet[MeteredPool] = weakref.WeakSet()
+_pools_lock = threading.Lock()
+
+
+def refresh_pool_gauges() -> None:
+    """Set the pool gauges to the sum over this process's live pools (several threads may call it; a
+    reading is at worst one checkout behind, and the next one corrects it)."""
+    with _pools_lock:
+        pools = list(_live_pools)
+    instruments.DB_POOL_SIZE.set(sum(pool.size() for pool in pools))
+    instruments.DB_POOL_CHECKED_OUT.set(sum(pool.checkedout() for pool in pools))
+    instruments.DB_POOL_OVERFLOW.set(sum(max(0, pool.overflow()) for pool in pools))
+    instruments.DB_POOL_WAITING.set(sum(pool.waiting for pool in pools))
+
+
 def build_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:
     settings = settings or get_settings()
     database_url = url or resolve_database_url(settings.database_url, settings.data_dir)
@@ -69,6 +129,7 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
         pool_timeout=settings.db_pool_timeout_s,
         pool_recycle=settings.db_pool_recycle_s,
         pool_pre_ping=False,
+        poolclass=MeteredPool,
         echo=settings.db_echo,
         connect_args={
             "timeout": settings.db_connect_timeout_s,

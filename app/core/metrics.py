@@ -1,14 +1,23 @@
-"""Prometheus metrics of this process, read from the services that keep them."""
+"""GET /metrics: the service's instruments (`app.core.instruments`) and the cache's counters.
+
+One process (no `PROMETHEUS_MULTIPROC_DIR`): a registry of this process's metrics, as before.
+Multiprocess: `MultiProcessCollector` reads every process's files in that directory (the uvicorn
+workers, the Celery pool children), so any API process answers for all of them. The cache counters
+stay per process (`CacheCollector` reads the cache service of the process that answers the scrape).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from app.core import instruments
 from app.core.cache import get_cache
+from app.core.database import refresh_pool_gauges
 
 _CACHE_COUNTERS = {
     "hits": "Lookups answered from the cache",
@@ -40,5 +49,22 @@ class CacheCollector(Collector):
         )
 
 
-registry = CollectorRegistry()
-registry.register(CacheCollector())
+def build_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    directory = instruments.multiprocess_dir()
+    if directory is not None:
+        MultiProcessCollector(registry, path=str(directory))  # type: ignore[no-untyped-call]
+    else:
+        for metric in instruments.ALL:
+            registry.register(metric)
+    registry.register(CacheCollector())
+    return registry
+
+
+registry = build_registry()
+
+
+def exposition() -> bytes:
+    """The Prometheus text of every metric (of every process, in multiprocess mode)."""
+    refresh_pool_gauges()  # this process's pools as they are now, not as of their last checkout
+    return generate_latest(registry)

@@ -28,10 +28,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import instruments
 from app.core.config import get_settings
+from app.core.logging import get_logger, log_context
 from app.core.statements import count_statements
 
 logger = logging.getLogger("app.db")
+request_log = get_logger("app.http")
 
 
 # ---- request context -------------------------------------------------------------------------------
@@ -44,17 +47,23 @@ class RequestContext:
     scope: Scope
 
     @property
-    def endpoint(self) -> str:
-        """`GET /api/v1/documentos/{documento_id}` once routing matched, so that one endpoint is
-        one label. The matched route's template is relative to its router: the request path
-        supplies the prefix, the template the rest."""
+    def route(self) -> str | None:
+        """`/api/v1/documentos/{documento_id}` once routing matched (None before, or when no route
+        matched), so that one endpoint is one label. The matched route's template is relative to
+        its router: the request path supplies the prefix, the template the rest."""
         path = str(self.scope.get("path", "?"))
-        template = getattr(self.scope.get("route"), "path", None)
-        if template:
-            segments, tail = path.split("/"), template.split("/")
-            if len(tail) <= len(segments):
-                path = "/".join(segments[: len(segments) - len(tail) + 1]).rstrip("/") + template
-        return f"{self.method} {path}"
+        template: str | None = getattr(self.scope.get("route"), "path", None)
+        if not template:
+            return None
+        segments, tail = path.split("/"), template.split("/")
+        if len(tail) <= len(segments):
+            return "/".join(segments[: len(segments) - len(tail) + 1]).rstrip("/") + template
+        return str(template)
+
+    @property
+    def endpoint(self) -> str:
+        """`GET /api/v1/documentos/{documento_id}`; the raw path when no route matched."""
+        return f"{self.method} {self.route or self.scope.get('path', '?')}"
 
 
 current_request: ContextVar[RequestContext | None] = ContextVar("current_request", default=None)
@@ -223,8 +232,10 @@ slow_queries = SlowQueryLog()
 
 
 class QueryMonitoringMiddleware:
-    """Per request: the request id, the statements run and their time. Adds `Server-Timing` always
-    and `X-Query-Count` when `QUERY_COUNT_HEADER` is on; warns above `QUERY_COUNT_WARN` statements."""
+    """Per request: the request id (bound to every log line of the request), the statements run and
+    their time. Adds `Server-Timing` always and `X-Query-Count` when `QUERY_COUNT_HEADER` is on; warns
+    above `QUERY_COUNT_WARN` statements; records the request's latency and statement count for
+    Prometheus and logs `request.finished`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -239,10 +250,13 @@ class QueryMonitoringMiddleware:
         context = RequestContext(request_id, scope.get("method", "?"), scope)
         token = current_request.set(context)
         started = time.perf_counter()
-        with count_statements() as stats:
+        status: int | None = None
+        with count_statements() as stats, log_context(request_id=request_id):
 
             async def send_with_timing(message: Message) -> None:
+                nonlocal status
                 if message["type"] == "http.response.start":
+                    status = int(message["status"])
                     total_ms = (time.perf_counter() - started) * 1000
                     # The statement count only when asked for: on public endpoints it would tell
                     # apart requests that answer the same (an existing number with a wrong code).
@@ -264,11 +278,41 @@ class QueryMonitoringMiddleware:
 
             try:
                 await self.app(scope, receive, send_with_timing)
+            except asyncio.CancelledError:
+                status = status or 499  # the client went away before the response (nginx's code)
+                raise
             except Exception:
                 logger.exception("request.failed endpoint=%r request_id=%s", context.endpoint, request_id)
                 raise
             finally:
                 current_request.reset(token)
+                # No response started: the server answers 500 for the failed app.
+                elapsed = time.perf_counter() - started
+                _finished(context, status or 500, elapsed, stats.count, stats.seconds)
+
+
+# Probes and scrapes arrive every few seconds: their lines would drown the requests' at INFO.
+_QUIET_ROUTES = frozenset({"/livez", "/readyz", "/health", "/metrics"})
+
+
+def _finished(
+    context: RequestContext, status: int, seconds: float, statements: int, db_seconds: float
+) -> None:
+    # A path no route matched is one label, not one per path a scanner tries.
+    endpoint = context.route or "<unmatched>"
+    instruments.HTTP_REQUEST_DURATION.labels(context.method, endpoint, str(status)).observe(seconds)
+    instruments.HTTP_REQUEST_STATEMENTS.labels(context.method, endpoint).observe(statements)
+    request_log.log(
+        logging.DEBUG if endpoint in _QUIET_ROUTES else logging.INFO,
+        "request.finished",
+        method=context.method,
+        endpoint=endpoint,
+        path=context.scope.get("path"),
+        status=status,
+        duration_ms=round(seconds * 1000, 1),
+        statements=statements,
+        db_ms=round(db_seconds * 1000, 1),
+    )
 
 
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")

@@ -34,6 +34,7 @@ from app.core.breaker import CircuitBreaker
 from app.core.config import Settings, get_settings
 from app.core.database import after_commit, db
 from app.core.security import stored_secret
+from app.core.task_signals import trace_headers
 
 logger = logging.getLogger("app.tasks")
 
@@ -121,6 +122,10 @@ def build_celery(settings: Settings | None = None) -> Celery:
         task_queues=[Queue(name) for name in QUEUES],
         task_routes=(_route,),
         beat_schedule={},
+        # Every tick writes a heartbeat to Redis (app/core/beat.py), at least every 30 s, so that
+        # "beat ticked in the last ~90 s" can be checked without a worker.
+        beat_scheduler="app.core.beat:HeartbeatScheduler",
+        beat_max_loop_interval=30,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone=settings.timezone,
@@ -223,12 +228,16 @@ class TaskQueue:
         the same id."""
         task_id = task_id or uuid.uuid4().hex
         kwargs = data or {}
+        # The request id travels with the task, on the broker or in-process (app.core.task_signals).
+        headers = trace_headers()
         self.load_tasks()
         admission = self.breaker.admit()
         if admission is not None:
             probe = admission == "probe"
             try:
-                self.celery.send_task(name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False)
+                self.celery.send_task(
+                    name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False, headers=headers
+                )
             # The result backend (same Redis) fails as a RuntimeError after its own retries.
             except (OperationalError, OSError, RedisError, RuntimeError) as exc:
                 # Stop trying for a while: each attempt would cost the request a connect timeout.
@@ -244,7 +253,7 @@ class TaskQueue:
         task = self.celery.tasks[name]
 
         def run_locally() -> None:
-            future = self._local.submit(task.apply, kwargs=kwargs, task_id=task_id)
+            future = self._local.submit(task.apply, kwargs=kwargs, task_id=task_id, headers=headers)
             self.local_runs[task_id] = future
             future.add_done_callback(lambda _: self.local_runs.pop(task_id, None))
 

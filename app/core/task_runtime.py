@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import signal
 import threading
 from collections.abc import Awaitable, Callable
@@ -67,7 +68,10 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
             return await interruptible(work)
 
     try:
-        return runtime.runner.run(main())
+        # In a copy of the thread's context as it is now (the task's log context, bound by
+        # app.core.task_signals): the runner would otherwise run every task in the context it copied
+        # at its first run, that is with the first task's request id.
+        return runtime.runner.run(main(), context=contextvars.copy_context())
     except BaseException as exc:
         if cancellation_reason(exc) == SOFT_LIMIT_MESSAGE:
             raise SoftTimeLimitExceeded(SOFT_LIMIT_MESSAGE) from exc

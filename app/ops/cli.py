@@ -19,6 +19,7 @@ from app import cache_policy as caching
 from app.core.cache import get_cache
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.database import db
+from app.core.logging import configure_logging
 from app.ops.seed import (
     ALL_ESPECIALISTA_AREAS,
     ensure_admin,
@@ -67,7 +68,10 @@ def _banner(username: str, password: str | None, others: Sequence[str]) -> str:
 
 
 def migrate() -> None:
-    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    # Alembic's own logging setup (alembic.ini) would replace ours for the rest of the command.
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
 
 
 async def _schema_present() -> bool:
@@ -188,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="loader processes (default: one per core, max 4)",
     )
     args = parser.parse_args(argv)
+    configure_logging()
 
     if args.command == "migrate":
         migrate()

@@ -1,21 +1,114 @@
-"""Operations: liveness and readiness of the service and of what it depends on, and `/metrics`."""
+"""Operations: liveness and readiness of the service and of what it depends on, and `/metrics`.
+
+- `GET /livez`: the process answers (no I/O): restart it when this fails.
+- `GET /readyz`: whether to send it traffic. Database, cache and broker are checked concurrently,
+  each within READYZ_CHECK_TIMEOUT_S; 200 while the database answers (`degraded` when the cache or
+  the broker does not: the service serves without them), 503 `unavailable` when it does not.
+- `GET /health`: the older combined report, unchanged.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from app.core.cache import get_cache
-from app.core.database import db
-from app.core.metrics import registry
+from app.core.config import get_settings
+from app.core.database import current_database, db
+from app.core.metrics import exposition
 from app.core.task_queue import get_task_queue
 
 router = APIRouter(tags=["operations"])
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str = Field(description="`ok`, or what failed (an error type, a timeout, a mode)")
+
+
+class ReadinessChecks(BaseModel):
+    database: Check
+    cache: Check
+    broker: Check
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="ok: everything answers; degraded: the database answers, the cache or the broker does "
+        "not (still serving, 200); unavailable: the database does not (503)"
+    )
+    checks: ReadinessChecks
+
+
+@router.get("/livez", response_model=Liveness)
+async def livez() -> Liveness:
+    """The process is alive and its event loop answers; nothing else is asked."""
+    return Liveness()
+
+
+async def _database() -> Check:
+    # The engine of this context (the API's; a test may point it elsewhere with using_database).
+    async with current_database().engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return Check(ok=True, detail="ok")
+
+
+async def _cache() -> Check:
+    cache = get_cache()
+    if not cache.enabled:
+        return Check(ok=True, detail="disabled (CACHE_ENABLED=false)")
+    if cache.settings.redis_url is None:
+        return Check(ok=True, detail="in-process (REDIS_URL empty)")
+    if await cache.ping():
+        return Check(ok=True, detail="ok")
+    # Also while the breaker's cool-down keeps Redis out of use: the service serves from its LRU.
+    return Check(ok=False, detail="redis unreachable: in-process LRU serving")
+
+
+async def _broker() -> Check:
+    # One blocking connection attempt (bounded by the broker connect timeout): off the event loop.
+    if await asyncio.to_thread(get_task_queue().broker_reachable):
+        return Check(ok=True, detail="ok")
+    return Check(ok=False, detail="broker unreachable: tasks run in-process")
+
+
+async def _bounded(check: Callable[[], Awaitable[Check]], timeout_s: float) -> Check:
+    started = time.perf_counter()
+    try:
+        return await asyncio.wait_for(check(), timeout_s)
+    except TimeoutError:
+        return Check(ok=False, detail=f"timed out after {timeout_s:g} s")
+    except Exception as exc:
+        # The error type only: this endpoint is public, and messages name hosts and ports.
+        return Check(ok=False, detail=f"{type(exc).__name__} after {time.perf_counter() - started:.2f} s")
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+async def readyz() -> JSONResponse:
+    """200 while the database answers (`degraded` if the cache or the broker does not); 503
+    `unavailable`, naming the failed check, when the database does not."""
+    timeout_s = get_settings().readyz_check_timeout_s
+    database, cache, broker = await asyncio.gather(
+        _bounded(_database, timeout_s), _bounded(_cache, timeout_s), _bounded(_broker, timeout_s)
+    )
+    checks = ReadinessChecks(database=database, cache=cache, broker=broker)
+    status: Literal["ok", "degraded", "unavailable"] = (
+        "unavailable" if not database.ok else "ok" if cache.ok and broker.ok else "degraded"
+    )
+    body = Readiness(status=status, checks=checks)
+    return JSONResponse(body.model_dump(), status_code=503 if status == "unavailable" else 200)
 
 
 @router.get("/health")
@@ -48,4 +141,4 @@ async def health() -> JSONResponse:
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
 async def metrics() -> Response:
     """Prometheus text exposition (per process: scrape each worker, or run one)."""
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

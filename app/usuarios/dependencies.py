@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.dependencies import SessionDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.logging import bind
 from app.core.security import decode_access_token
 from app.usuarios.models import Rol, Usuario
 from app.usuarios.service import UsuarioService
@@ -26,6 +27,7 @@ async def get_current_user(
     usuario = await UsuarioService(session).activo_por_id(usuario_id) if usuario_id else None
     if usuario is None:
         raise Unauthorized("invalid or expired token")
+    bind(user_id=usuario.id)  # every later line of the request says whose it is
     return usuario
 
 

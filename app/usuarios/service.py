@@ -10,12 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalogos.models import Area
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, unique_violation
+from app.core.logging import bind, get_logger
 from app.core.security import hash_password, verify_password
 from app.usuarios.models import Rol, Usuario
 from app.usuarios.schemas import UsuarioCreate, UsuarioUpdate
 
 # A real hash to verify against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password")
+
+log = get_logger("app.auth")
 
 
 class UsuarioService:
@@ -26,8 +29,14 @@ class UsuarioService:
         usuario = await self.session.scalar(select(Usuario).where(Usuario.username == username))
         ok = verify_password(usuario.password_hash if usuario else _DUMMY_HASH, password)
         if usuario is None or not ok or not usuario.activo:
+            # The account when there is one; never what was typed for an unknown one (people type
+            # their password in the username field).
+            reason = "unknown_user" if usuario is None else "wrong_password" if not ok else "inactive"
+            log.warning("auth.login_failed", reason=reason, user_id=usuario.id if usuario else None)
             raise Unauthorized("wrong username or password")
         usuario.ultimo_acceso = datetime.now(UTC)
+        bind(user_id=usuario.id)
+        log.info("auth.login")
         return usuario
 
     async def activo_por_id(self, usuario_id: int) -> Usuario | None:

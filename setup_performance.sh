@@ -62,12 +62,12 @@ command_of() {  # the command line of what we start under this name
 is_ours() {  # name pid: alive, started by this script for this DATA_DIR
   local name="$1" pid="$2"
   [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(command_of "$name")" || return 1
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$(command_of "$name")" || return 1
   if [ "$name" = redis ]; then
     # redis-server rewrites its title over its environment; it runs in the directory we gave it.
     [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$DATA_DIR/redis" ]
   else
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "DATA_DIR=$DATA_DIR"
+    { tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | grep -qxF -- "DATA_DIR=$DATA_DIR"
   fi
 }
 
@@ -114,7 +114,7 @@ ready_or_dead() {  # pid check-command...: stop polling once it answers, or once
 kill_session() {  # name sid: SIGKILL what is left of a session we started, and only what is ours
   local member
   for member in $(ps -o pid= -s "$2" 2>/dev/null); do
-    if is_ours "$1" "$member" || tr '\0' '\n' <"/proc/$member/environ" 2>/dev/null | grep -qxF -- "DATA_DIR=$DATA_DIR"; then
+    if is_ours "$1" "$member" || { tr '\0' '\n' <"/proc/$member/environ"; } 2>/dev/null | grep -qxF -- "DATA_DIR=$DATA_DIR"; then
       kill -KILL "$member" 2>/dev/null || true
     fi
   done
@@ -156,7 +156,12 @@ if [ "$STOP" = 1 ]; then
   [ -x "$PY" ] || { say "no .venv: nothing was started by this script"; exit 0; }
   load_settings
   for name in flower beat worker redis; do stop_one "$name"; done
-  say "done (the embedded PostgreSQL stops by itself with the last process that uses it)"
+  # Pool children ended by their worker leave their handle on the embedded PostgreSQL behind.
+  if "$PY" -m app.ops.verificacion.entorno release-pg; then
+    say "done"
+  else
+    say "done (the embedded PostgreSQL stays up: another process of this DATA_DIR uses it)"
+  fi
   exit 0
 fi
 

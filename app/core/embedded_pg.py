@@ -113,6 +113,19 @@ def stop_embedded(pgdata: Path) -> None:
         server.cleanup()
 
 
+def stop_if_unused(pgdata: Path) -> bool:
+    """Stop the server on `pgdata` when no live process holds it any more: a killed process (a
+    worker's pool child ended by its parent, say) leaves its handle behind, and the wheel would
+    keep the server for it. Joining and releasing drops the dead handles; the server stops if this
+    process was the last. True when no server runs on `pgdata` afterwards."""
+    pgdata = pgdata.expanduser().resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return True
+    start_embedded(pgdata)
+    stop_embedded(pgdata)
+    return not (pgdata / "postmaster.pid").exists()
+
+
 def release_all() -> None:
     """Release every handle this process took (called at shutdown: atexit does not run when a
     server process ends by a re-raised signal, as uvicorn does after a graceful SIGTERM)."""

@@ -155,7 +155,7 @@ def test_twice_starts_everything_once_and_stop_stops_it(project: tuple[Path, dic
     for name, pid in started.items():
         assert f"stopped {name} (pid {pid})" in stopped
         assert not (data_dir / "run" / f"{name}.pid").exists()
-    # The embedded PostgreSQL stops by itself once the last process using it (the worker) is gone.
+    # The embedded PostgreSQL stops too: nothing of this DATA_DIR uses it any more.
     deadline = time.monotonic() + GONE_LIMIT_S
     while remaining := _processes_mentioning(str(data_dir)):
         assert time.monotonic() < deadline, f"still running after --stop: {remaining}"

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from app.core.beat import read_heartbeat
 from app.core.config import get_settings
+from app.core.embedded_pg import stop_if_unused
 from app.core.task_queue import celery_app
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -99,6 +100,15 @@ def beat_elsewhere() -> bool:
     return True
 
 
+def release_embedded_pg() -> bool:
+    """After --stop: stop the embedded PostgreSQL (DATABASE_URL unset) unless a live process still
+    uses it (the API of run.sh, say); True when it no longer runs."""
+    settings = get_settings()
+    if settings.database_url:
+        return True
+    return stop_if_unused(settings.data_dir / "pg")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     command = (argv if argv is not None else sys.argv[1:]) or ["shell"]
     if command == ["shell"]:
@@ -111,8 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if beat_ticks(int(command[1])) else 1
     if command == ["beat-elsewhere"]:
         return 0 if beat_elsewhere() else 1
+    if command == ["release-pg"]:
+        return 0 if release_embedded_pg() else 1
     print(
-        "usage: python -m app.ops.verificacion.entorno shell|redis-ping|beat-ticks PID|beat-elsewhere",
+        "usage: python -m app.ops.verificacion.entorno "
+        "shell|redis-ping|beat-ticks PID|beat-elsewhere|release-pg",
         file=sys.stderr,
     )
     return 2

@@ -143,6 +143,7 @@ def _worker_only_for_modules_that_use_it() -> Iterator[None]:
 
 
 IN_PROCESS_TASKS_DRAIN_S = 120.0
+CACHE_RECOVERY_S = 60.0
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -188,8 +189,18 @@ def suite_redis() -> Iterator[RedisServer]:
 @pytest.fixture(autouse=True)
 async def fresh_cache() -> None:
     """Fixtures write rows straight to the database, behind the service's back: each test starts
-    with no cached values (within a test, only the service's own invalidation keeps reads fresh)."""
-    await get_cache().clear()
+    with no cached values (within a test, only the service's own invalidation keeps reads fresh).
+    After a test that stopped the suite's Redis, this process's cache may still be on its fallback:
+    its first Redis call after the cool-down recovers it and starts every namespace on a new
+    generation, which would make a value another process stored (a worker's warm-up) look stale in
+    the middle of the next test. So each test starts with the cache back on Redis."""
+    cache = get_cache()
+    if not REDIS_DOWN and cache.degraded:
+        deadline = time.monotonic() + CACHE_RECOVERY_S
+        while not await cache.ping() or cache.degraded:
+            assert time.monotonic() < deadline, f"the cache did not recover within {CACHE_RECOVERY_S} s"
+            await asyncio.sleep(0.2)
+    await cache.clear()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.catalogos import schemas as s
 from app.catalogos.models import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
 from app.core.cache import COLD, WARM, Tier, get_cache
@@ -61,7 +61,7 @@ class CatalogoService:
             items = [catalogo.schema.model_validate(obj) for obj in await self.listar(catalogo.model)]
             return TypeAdapter(list[catalogo.schema]).dump_json(items)  # type: ignore[name-defined]
 
-        key = f"{caching.CATALOGOS}:{catalogo.model.__tablename__}"
+        key = f"{cache_policy.CATALOGOS}:{catalogo.model.__tablename__}"
         return await get_cache().get_or_compute(key, body, ttl=catalogo.tier, type_=bytes, refresh=refresh)
 
     async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
@@ -99,7 +99,7 @@ class CatalogoService:
             async with self.session.begin_nested():
                 self.session.add(obj)
                 await self.session.flush()
-            caching.catalogo_cambio(self.session, obj.__tablename__)
+            cache_policy.catalogo_cambio(self.session, obj.__tablename__)
         except IntegrityError as exc:
             if unique_violation(exc) is None:
                 raise

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.core.pagination import Pagina, paginar
 from app.documentos.filtros import rango_de_dias
 from app.documentos.models import Documento, EstadoDocumento, EventoHistorial, Historial
@@ -31,7 +31,7 @@ def registrar_evento(
     """Audit one write of a document, in the caller's unit of work."""
     # Every document write passes here (DESIGN: each one is audited), so this is where the
     # cached statistics and search pages learn that they are stale.
-    caching.documentos_cambiaron(session)
+    cache_policy.documentos_cambiaron(session)
     registro = Historial(
         documento_id=documento.id,
         evento=evento,

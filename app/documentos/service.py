@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.core.cache import WARM, argument_digest, get_cache
 from app.core.errors import InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
@@ -91,11 +91,11 @@ class DocumentoService:
     ) -> bytes:
         """A full-text search page as its JSON body, cached (WARM) per normalized term, visibility
         scope, filters and day; document, sender and area/tipo writes invalidate it."""
-        filtros = replace(filtros, q=caching.normalizar_termino(filtros.q or ""))
+        filtros = replace(filtros, q=cache_policy.normalizar_termino(filtros.q or ""))
         if not filtros.q:
             raise InvalidInput("q needs at least one word", field="q", location="query")
         digest = argument_digest(
-            [caching.alcance(usuario), caching.hoy(), filtros, page_size, cursor, page, ascendente]
+            [cache_policy.alcance(usuario), cache_policy.hoy(), filtros, page_size, cursor, page, ascendente]
         )
 
         async def body() -> bytes:
@@ -105,7 +105,7 @@ class DocumentoService:
             return Page[DocumentoListItem].model_validate(pagina).model_dump_json().encode()
 
         return await get_cache().get_or_compute(
-            f"{caching.DOCUMENTOS}:busqueda:{digest}", body, ttl=WARM, type_=bytes
+            f"{cache_policy.DOCUMENTOS}:busqueda:{digest}", body, ttl=WARM, type_=bytes
         )
 
     async def obtener(self, usuario: Usuario, documento_id: int) -> Documento:

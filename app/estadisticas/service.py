@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, extract, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.catalogos.models import Area, TipoDocumento
 from app.core.cache import HOT, get_cache
 from app.core.config import get_settings
@@ -42,7 +42,8 @@ class EstadisticaService:
         self, usuario: Usuario, desde: date | None, hasta: date | None, *, refresh: bool = False
     ) -> Estadisticas:
         """Cached (HOT) per visibility scope, range and day; every document write invalidates it."""
-        key = f"{caching.ESTADISTICAS}:{caching.alcance(usuario)}:{caching.hoy()}:{desde}:{hasta}"
+        alcance, hoy = cache_policy.alcance(usuario), cache_policy.hoy()
+        key = f"{cache_policy.ESTADISTICAS}:{alcance}:{hoy}:{desde}:{hasta}"
         return await get_cache().get_or_compute(
             key, lambda: self._calcular(usuario, desde, hasta), ttl=HOT, type_=Estadisticas, refresh=refresh
         )

@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy import text
 
 import app.models  # noqa: F401 - every mapper, for the ORM statements the commands run
-from app import cache_policy as caching
+from app import cache_policy
 from app.core.cache import get_cache
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.database import db
@@ -143,7 +143,7 @@ async def _forget_cached_data() -> None:
     """Rows were written behind the service's back: every cached view of them is stale."""
     cache = get_cache()
     try:
-        await cache.invalidate(*caching.TODOS)
+        await cache.invalidate(*cache_policy.TODOS)
     finally:
         await cache.close()
 

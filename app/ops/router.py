@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.core.cache import get_cache
 from app.core.dependencies import SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
@@ -20,12 +20,12 @@ from app.usuarios.dependencies import AdminUser
 
 router = APIRouter(prefix="/admin", tags=["operations"])
 Namespace = Literal["catalogos", "estadisticas", "documentos", "remitentes"]
-assert set(typing.get_args(Namespace)) == set(caching.TODOS)
+assert set(typing.get_args(Namespace)) == set(cache_policy.TODOS)
 
 
 class CacheInvalidation(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    namespaces: Annotated[list[Namespace], Field(max_length=len(caching.TODOS))] = Field(
+    namespaces: Annotated[list[Namespace], Field(max_length=len(cache_policy.TODOS))] = Field(
         default_factory=list, description="Empty: every namespace."
     )
 
@@ -48,7 +48,7 @@ async def cache_report(usuario: AdminUser) -> dict[str, Any]:
 )
 async def invalidate_cache(data: CacheInvalidation, usuario: AdminUser) -> CacheInvalidated:
     """Make the namespaces stale at once and free their keys (SCAN + UNLINK, never KEYS)."""
-    namespaces: list[str] = sorted(set(data.namespaces)) or list(caching.TODOS)
+    namespaces: list[str] = sorted(set(data.namespaces)) or list(cache_policy.TODOS)
     cache = get_cache()
     await cache.invalidate(*namespaces)
     deleted = 0

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.catalogos.models import Pais
 from app.core.cache import WARM, argument_digest, get_cache
 from app.core.errors import InvalidInput, NotFound
@@ -42,17 +42,17 @@ class RemitenteService:
             },
         ).returning(Remitente.id)
         remitente_id: int = (await self.session.execute(stmt)).scalar_one()
-        caching.remitentes_cambiaron(self.session)
+        cache_policy.remitentes_cambiaron(self.session)
         return remitente_id
 
     async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[RemitenteLeido]:
         """Senders by identity number (exact) and/or a fragment of the name, best matches first.
         Cached (WARM) per normalized term; a registration invalidates it."""
-        termino = caching.normalizar_termino(q) if q else None
+        termino = cache_policy.normalizar_termino(q) if q else None
         numero = numero.upper() if numero else None
         if not termino and not numero:
             raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
-        key = f"{caching.REMITENTES}:{argument_digest([termino, numero, limit])}"
+        key = f"{cache_policy.REMITENTES}:{argument_digest([termino, numero, limit])}"
         return await get_cache().get_or_compute(
             key, lambda: self._buscar(termino, numero, limit), ttl=WARM, type_=list[RemitenteLeido]
         )

@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from app import cache_policy as caching
+from app import cache_policy
 from app.core.cache import CacheService, NamespaceStats, cached, get_cache
 from app.core.config import Settings
 from tests.conftest import World, counted, registrar
@@ -357,13 +357,13 @@ async def test_fifty_concurrent_requests_on_invalidated_statistics_compute_once(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
 ) -> None:
     await registrar(client, tokens["mesa"], world)  # the write invalidates the statistics
-    before = get_cache().stats.get(caching.ESTADISTICAS, NamespaceStats()).computations
+    before = get_cache().stats.get(cache_policy.ESTADISTICAS, NamespaceStats()).computations
     responses = await asyncio.gather(
         *(client.get("/api/v1/estadisticas", headers=tokens["auditor"]) for _ in range(50))
     )
     assert all(r.status_code == 200 for r in responses)
     assert len({r.content for r in responses}) == 1
-    assert get_cache().stats[caching.ESTADISTICAS].computations - before == 1
+    assert get_cache().stats[cache_policy.ESTADISTICAS].computations - before == 1
 
 
 async def test_search_is_cached_per_normalized_term(

@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.helpers import Headers, Json, changed_tables, fingerprint
+from tests.helpers import Headers, Json, Tokens, changed_tables, fingerprint
 
 HUGE = 2**70
 ONE_MB = "x" * 1_000_000
@@ -88,3 +89,21 @@ async def rejected_on_doc(
     method, url = ("PATCH", url) if accion == "actualizar" else ("POST", f"{url}/{accion}")
     json_body = {"version": doc["version"], **body}
     return await rejected(api, method, url, status=status, field=field, json=json_body, headers=headers)
+
+
+# Dates at the edges of the calendar: valid for the schema, and they must never reach a 500.
+EXTREME_DATES = [
+    pytest.param({"fecha_hasta": "9999-12-31"}, id="hasta-9999-12-31"),
+    pytest.param({"fecha_desde": "0001-01-01"}, id="desde-0001-01-01"),
+    pytest.param({"fecha_desde": "0001-01-01", "fecha_hasta": "9999-12-31"}, id="whole-calendar"),
+]
+
+
+async def assert_extreme_dates_do_not_crash(
+    api: httpx.AsyncClient, tokens: Tokens, path: str, params: Json
+) -> None:
+    response = await api.get(path, params=params, headers=tokens["admin"])
+    assert response.status_code != 500, f"{path} {params} answered 500"
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert names_field(response, next(iter(params))), response.text

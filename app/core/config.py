@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = Field(default=10.0, gt=0)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
     db_echo: bool = False
+    # Trades durability for commit latency: the service's sessions commit without waiting for the
+    # WAL flush, so the last ~0.6 s of acknowledged writes can be lost in a crash (never corrupted).
+    # Off by default; README, Configuration.
+    db_async_commit: bool = False
 
     # Cache. REDIS_URL empty → in-process LRU only; Redis unreachable → the same LRU until it is back.
     cache_enabled: bool = True

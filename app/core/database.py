@@ -139,6 +139,7 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
                 # current_date and month grouping follow the office's calendar; asyncpg still
                 # returns aware datetimes, so Python code is unaffected.
                 "timezone": settings.timezone,
+                **({"synchronous_commit": "off"} if settings.db_async_commit else {}),
             },
         },
     )

@@ -27,7 +27,10 @@ SERVER_SETTINGS = {
     "maintenance_work_mem": "'512MB'",
     "max_wal_size": "'4GB'",
     "checkpoint_timeout": "'15min'",
-    "synchronous_commit": "'off'",
+    # Durable commits: an acknowledged write survives a crash. Written explicitly so that a cluster
+    # created by an older version (which had it off) is switched back on. DB_ASYNC_COMMIT trades it
+    # per session, never by default (app/core/database.py).
+    "synchronous_commit": "'on'",
     "jit": "off",
 }
 

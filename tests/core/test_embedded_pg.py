@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from app.core.config import PROJECT_ROOT
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.database import build_engine
 
 WORKER = """
 import asyncio, sys
@@ -130,3 +135,19 @@ def test_uvicorn_sigterm_releases_the_server(tmp_path: Path) -> None:
         if server.poll() is None:
             server.kill()
     assert wait_stopped(tmp_path / "data" / "pg")
+
+
+
+async def test_commits_are_durable_by_default(session: AsyncSession) -> None:
+    # An acknowledged write must survive a crash: commits wait for the WAL flush.
+    assert (await session.execute(text("SHOW synchronous_commit"))).scalar_one() == "on"
+
+
+async def test_async_commit_is_an_explicit_per_session_switch() -> None:
+    assert Settings().db_async_commit is False
+    engine = build_engine(Settings(db_async_commit=True), url=os.environ["DATABASE_URL"])
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SHOW synchronous_commit"))).scalar_one() == "off"
+    finally:
+        await engine.dispose()

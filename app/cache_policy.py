@@ -8,6 +8,8 @@
   document write, an area / tipo write, or a sender change.
 - `remitentes` (WARM): sender search per normalized term. Stale after a registration (it upserts
   the sender).
+- `usuarios` (HOT): the account behind each access token (role, area, active, password stamp), read
+  on every authenticated request. Stale after any account change.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.cache import invalidate_after_commit
 from app.core.config import get_settings
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
+from app.usuarios.principal import Principal
 
 CATALOGOS = "catalogos"
 ESTADISTICAS = "estadisticas"
 DOCUMENTOS = "documentos"
 REMITENTES = "remitentes"
-TODOS = (CATALOGOS, ESTADISTICAS, DOCUMENTOS, REMITENTES)
+USUARIOS = "usuarios"
+TODOS = (CATALOGOS, ESTADISTICAS, DOCUMENTOS, REMITENTES, USUARIOS)
 
 
-def alcance(usuario: Usuario) -> str:
+def alcance(usuario: Principal) -> str:
     """The part of a cache key that stands for what the user may see (see `filtro_visibilidad`):
     every role but especialista sees everything; an especialista sees their area's documents."""
     if usuario.rol is not Rol.ESPECIALISTA:
@@ -52,6 +56,11 @@ def normalizar_termino(termino: str) -> str:
 def documentos_cambiaron(session: AsyncSession) -> None:
     """A document (its state, area, fields or routings) changed in this unit of work."""
     invalidate_after_commit(session, ESTADISTICAS, DOCUMENTOS)
+
+
+def usuarios_cambiaron(session: AsyncSession) -> None:
+    """An account was created or changed (role, area, active, password)."""
+    invalidate_after_commit(session, USUARIOS)
 
 
 def remitentes_cambiaron(session: AsyncSession) -> None:

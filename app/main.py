@@ -15,6 +15,7 @@ from app.core.errors import install_error_handlers
 from app.core.instruments import process_exit
 from app.core.logging import configure_logging
 from app.core.query_monitor import QueryMonitoringMiddleware
+from app.core.routing import include
 from app.core.task_queue import get_task_queue
 from app.ops.health import router as health_router
 from app.router import api_router
@@ -43,8 +44,8 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(QueryMonitoringMiddleware)
-    app.include_router(health_router)
-    app.include_router(api_router)
+    include(app.router, health_router)
+    include(app.router, api_router)
     return app
 
 

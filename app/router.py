@@ -1,10 +1,9 @@
 """The /api/v1 router: every domain's router, in the order the API document lists them."""
 
-from fastapi import APIRouter
-
 from app.anexos.router import router as anexos
 from app.cargos.router import router as cargos
 from app.catalogos.router import router as catalogos
+from app.core.routing import PrefixRouter, include
 from app.derivaciones.router import router as derivaciones
 from app.documentos.historial_router import router as historial
 from app.documentos.router import router as documentos
@@ -17,7 +16,7 @@ from app.seguimiento.router import router as seguimiento
 from app.usuarios.auth_router import router as auth
 from app.usuarios.router import router as usuarios
 
-api_router = APIRouter(prefix="/api/v1")
+api_router = PrefixRouter(prefix="/api/v1")
 for router in (
     auth,
     documentos,
@@ -34,4 +33,4 @@ for router in (
     integraciones,
     admin,
 ):
-    api_router.include_router(router)
+    include(api_router, router)

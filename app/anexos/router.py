@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import Path, Request, status
 from fastapi.responses import FileResponse
 
 from app.anexos import contenido
@@ -16,9 +16,10 @@ from app.core.config import get_settings
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
 from app.core.files import DOWNLOAD_HEADERS, content_disposition
+from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import CurrentUser
 
-router = APIRouter(prefix="/documentos", tags=["anexos"])
+router = PrefixRouter(prefix="/documentos", tags=["anexos"])
 AnexoId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 READ_ERRORS = error_responses(Unauthorized, NotFound)
 

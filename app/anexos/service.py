@@ -31,7 +31,7 @@ from app.core.uploads import ReceivedFile
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento, EventoHistorial
 from app.documentos.workflow import WorkflowService
-from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
 logger = logging.getLogger("app.anexos")
 
@@ -49,12 +49,12 @@ class AnexoService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def para_anexar(self, usuario: Usuario, documento_id: int) -> Documento:
+    async def para_anexar(self, usuario: Principal, documento_id: int) -> Documento:
         """The document a file is attached to: visible to the user (404) and in their area (403).
         Checked before the body is read, so a refused request stores nothing, not even for a while."""
         return await WorkflowService(self.session).para_anotar(usuario, documento_id)
 
-    async def subir(self, usuario: Usuario, documento: Documento, archivo: ReceivedFile) -> Subida:
+    async def subir(self, usuario: Principal, documento: Documento, archivo: ReceivedFile) -> Subida:
         """Store a file received for `documento` (from `para_anexar`), in its directory
         (`directorio_anexos`), and queue its processing; the temporary file is consumed either way."""
         try:
@@ -108,7 +108,7 @@ class AnexoService:
         )
         return Subida(anexo, task_id)
 
-    async def listar(self, usuario: Usuario, documento_id: int) -> list[Anexo]:
+    async def listar(self, usuario: Principal, documento_id: int) -> list[Anexo]:
         documento = (
             await self.session.scalars(
                 select(Documento)
@@ -120,7 +120,7 @@ class AnexoService:
             raise NotFound(f"documento {documento_id} not found")
         return list(documento.anexos)
 
-    async def obtener(self, usuario: Usuario, documento_id: int, anexo_id: int) -> Anexo:
+    async def obtener(self, usuario: Principal, documento_id: int, anexo_id: int) -> Anexo:
         """An attachment of a document the user can see (404 for both an unknown attachment and a
         document they cannot see)."""
         anexo = (
@@ -147,7 +147,7 @@ class AnexoService:
             .limit(1)
         )
 
-    async def para_descarga(self, usuario: Usuario, documento_id: int, anexo_id: int) -> tuple[Anexo, Path]:
+    async def para_descarga(self, usuario: Principal, documento_id: int, anexo_id: int) -> tuple[Anexo, Path]:
         anexo = await self.obtener(usuario, documento_id, anexo_id)
         path = ruta_absoluta(anexo)
         if not await asyncio.to_thread(path.is_file):

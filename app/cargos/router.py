@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.cargos.service import CargoService
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import NotFound, Unauthorized, error_responses
 from app.core.files import DOWNLOAD_HEADERS, content_disposition
+from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import CurrentUser
 
 # The receipt is listed with the attachments in the API document.
-router = APIRouter(prefix="/documentos", tags=["anexos"])
+router = PrefixRouter(prefix="/documentos", tags=["anexos"])
 READ_ERRORS = error_responses(Unauthorized, NotFound)
 
 

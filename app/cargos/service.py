@@ -40,7 +40,7 @@ from app.derivaciones.models import Derivacion
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento
 from app.seguimiento.service import url_seguimiento
-from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
 # Task names (the queue's contract: stable across deploys).
 GENERAR_CARGO = "mesa_partes.generar_cargo_pdf"
@@ -151,7 +151,7 @@ def _datos(documento: Documento, anexos: int, area: str) -> DatosCargo:
 
 
 async def cargar_datos(
-    session: AsyncSession, documento_id: int, usuario: Usuario | None = None
+    session: AsyncSession, documento_id: int, usuario: Principal | None = None
 ) -> DatosCargo:
     """One statement: the document with its sender, type, area, registrar and attachment count;
     with `usuario`, only if they may see it (404 otherwise, as the detail)."""
@@ -308,7 +308,7 @@ class CargoService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def obtener(self, usuario: Usuario, documento_id: int) -> Cargo:
+    async def obtener(self, usuario: Principal, documento_id: int) -> Cargo:
         """The stored receipt of a visible document, or one rendered (and stored) now. A receipt is a
         few kilobytes: it is read whole, so a concurrent re-render can never cut a response short."""
         datos = await cargar_datos(self.session, documento_id, usuario)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import Path, Request, Response, status
 from pydantic import BaseModel
 
 from app.catalogos import schemas as s
@@ -14,9 +14,10 @@ from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.http_cache import public_json
 from app.core.models import Base
+from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import AdminUser, CurrentUser
 
-router = APIRouter(prefix="/catalogos", tags=["catalogos"])
+router = PrefixRouter(prefix="/catalogos", tags=["catalogos"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
 
 

@@ -10,12 +10,12 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, Result, event
 from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool
@@ -227,6 +227,15 @@ async def own_database() -> AsyncIterator[Database]:
             yield database
     finally:
         await database.dispose()
+
+
+async def fetch_rows(session: AsyncSession, query: Executable, **parameters: Any) -> Sequence[Sequence[Any]]:
+    """The rows of a column select, run on the session's connection (in its transaction) as plain
+    SQL: through the session itself, a select of mapped columns goes through the ORM's result
+    machinery, a third of the cost of reading a page of 100 rows that need none of it."""
+    connection = await session.connection()
+    result: Result[Any] = await connection.execute(query, parameters)
+    return result.all()
 
 
 _AFTER_COMMIT = "after_commit"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -53,24 +54,42 @@ def _jwt_secret() -> str:
     return stored_secret(".jwt_secret")
 
 
-def create_access_token(subject: int) -> tuple[str, int]:
-    """A signed token for user `subject`; returns the token and its lifetime in seconds."""
+def create_access_token(subject: int, stamp: str) -> tuple[str, int]:
+    """A signed token for user `subject`, bound to `stamp` (the caller's credential stamp: the
+    token stops being accepted when it changes); returns the token and its lifetime in seconds."""
     settings = get_settings()
     lifetime = timedelta(minutes=settings.jwt_expire_minutes)
     now = datetime.now(UTC)
-    claims: dict[str, Any] = {"sub": str(subject), "iat": now, "exp": now + lifetime}
+    claims: dict[str, Any] = {"sub": str(subject), "sv": stamp, "iat": now, "exp": now + lifetime}
     token = jwt.encode(claims, _jwt_secret(), algorithm=settings.jwt_algorithm)
     return token, int(lifetime.total_seconds())
 
 
-def decode_access_token(token: str) -> int | None:
-    """The user id of a valid token, or None when it is invalid or expired."""
+def decode_access_token(token: str) -> tuple[int, str] | None:
+    """The user id and credential stamp of a valid token, or None when it is invalid or expired."""
+    verified = _verify(token)
+    if verified is None or verified[2] <= time.time():
+        return None
+    return verified[0], verified[1]
+
+
+@lru_cache(maxsize=4096)
+def _verify(token: str) -> tuple[int, str, float] | None:
+    """Signature and claims of `token`, checked once per distinct token: a client sends the same
+    token on every request, and verifying it cost about as much as the rest of a cached request.
+    The expiry is re-checked on every use (`decode_access_token`); a token that fails once fails
+    for good, so caching None is safe."""
     settings = get_settings()
     try:
         claims = jwt.decode(
-            token, _jwt_secret(), algorithms=[settings.jwt_algorithm], options={"require": ["exp", "sub"]}
+            token,
+            _jwt_secret(),
+            algorithms=[settings.jwt_algorithm],
+            options={"require": ["exp", "sub", "sv"]},
         )
-        user_id = int(claims["sub"])
+        user_id, stamp, expires = int(claims["sub"]), claims["sv"], float(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
-    return user_id if 1 <= user_id < 2**63 else None
+    if not isinstance(stamp, str) or not 1 <= user_id < 2**63:
+        return None
+    return user_id, stamp, expires

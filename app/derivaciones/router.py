@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.core.schemas import Fecha, Page
 from app.derivaciones.models import EstadoDerivacion
 from app.derivaciones.schemas import DerivacionListItem
 from app.derivaciones.service import DerivacionService, FiltrosDerivacion
 from app.usuarios.dependencies import CurrentUser
 
-router = APIRouter(prefix="/derivaciones", tags=["derivaciones"])
+router = PrefixRouter(prefix="/derivaciones", tags=["derivaciones"])
 OptionalId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 

@@ -16,8 +16,9 @@ from app.core.sql import in_literal
 from app.derivaciones.models import Derivacion, EstadoDerivacion
 from app.documentos.filtros import rango_de_dias
 from app.documentos.models import EventoHistorial, Historial
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_escritura
+from app.usuarios.principal import Principal
 
 BANDEJA_ORDEN = (Derivacion.fecha_envio, Derivacion.id)
 
@@ -36,7 +37,7 @@ class FiltrosDerivacion:
     fecha_hasta: date | None = None
 
 
-def _visibles(usuario: Usuario) -> ColumnElement[bool]:
+def _visibles(usuario: Principal) -> ColumnElement[bool]:
     """An especialista sees the routings into or out of their area; other roles see all."""
     if usuario.rol is not Rol.ESPECIALISTA:
         return Derivacion.id.is_not(None)
@@ -57,7 +58,13 @@ class DerivacionService:
         self.session = session
 
     async def listar(
-        self, usuario: Usuario, f: FiltrosDerivacion, *, page_size: int, cursor: str | None, page: int | None
+        self,
+        usuario: Principal,
+        f: FiltrosDerivacion,
+        *,
+        page_size: int,
+        cursor: str | None,
+        page: int | None,
     ) -> Pagina[Derivacion]:
         return await paginar(
             self.session,
@@ -70,7 +77,7 @@ class DerivacionService:
         )
 
     @staticmethod
-    def consulta_lista(usuario: Usuario, f: FiltrosDerivacion) -> Select[Derivacion]:
+    def consulta_lista(usuario: Principal, f: FiltrosDerivacion) -> Select[Derivacion]:
         """The tray's statement before paging (the query optimizer explains it by name)."""
         query: Select[Derivacion] = select(Derivacion).where(_visibles(usuario)).options(*_tray_options())
         if f.area_destino_id is not None:
@@ -97,7 +104,7 @@ class DerivacionService:
             query = query.where(Derivacion.indicacion_id == f.indicacion_id)
         return query.where(*rango_de_dias(Derivacion.fecha_envio, f.fecha_desde, f.fecha_hasta))
 
-    async def recibir_copia(self, usuario: Usuario, derivacion_id: int) -> Derivacion:
+    async def recibir_copia(self, usuario: Principal, derivacion_id: int) -> Derivacion:
         """The destination area acknowledges a copy; the document's own state does not change."""
         exigir_escritura(usuario)
         derivacion = (

@@ -7,11 +7,12 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 from app.core.errors import Forbidden
 from app.derivaciones.models import Derivacion
 from app.documentos.models import Documento
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_escritura
+from app.usuarios.principal import Principal
 
 
-def filtro_visibilidad(usuario: Usuario) -> ColumnElement[bool]:
+def filtro_visibilidad(usuario: Principal) -> ColumnElement[bool]:
     """Documents the user may see: an especialista only those routed to their area."""
     if usuario.rol is not Rol.ESPECIALISTA:
         return true()
@@ -25,12 +26,12 @@ def filtro_visibilidad(usuario: Usuario) -> ColumnElement[bool]:
     return or_(Documento.area_actual_id == usuario.area_id, routed_here)
 
 
-def visibles(usuario: Usuario) -> Select[Documento]:
+def visibles(usuario: Principal) -> Select[Documento]:
     """The documents the user may see, as a statement to narrow down."""
     return select(Documento).where(filtro_visibilidad(usuario))
 
 
-def exigir_area_actual(usuario: Usuario, documento: Documento) -> None:
+def exigir_area_actual(usuario: Principal, documento: Documento) -> None:
     """Acting on a document needs it to be in the user's area (admins act anywhere)."""
     exigir_escritura(usuario)
     if usuario.rol is Rol.ADMIN:

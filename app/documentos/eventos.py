@@ -14,12 +14,15 @@ from app.documentos.models import Historial
 from app.notificaciones.service import ENVIAR_NOTIFICACION
 
 
-def notificar(session: AsyncSession, evento: Historial) -> None:
-    """Email whoever the event concerns (the sender on registration, the receiving areas on routing);
-    the event's id is flushed by the time the unit of work commits."""
-    enqueue_after_commit(session, ENVIAR_NOTIFICACION, lambda: {"historial_id": evento.id})
+def notificar(session: AsyncSession, evento: Historial | int) -> None:
+    """Email whoever the event (a Historial, or its id) concerns (the sender on registration, the
+    receiving areas on routing); a Historial's id is flushed by the time the unit of work commits."""
+    if isinstance(evento, int):
+        enqueue_after_commit(session, ENVIAR_NOTIFICACION, {"historial_id": evento})
+    else:
+        enqueue_after_commit(session, ENVIAR_NOTIFICACION, lambda: {"historial_id": evento.id})
 
 
-def documento_registrado(session: AsyncSession, documento_id: int, evento: Historial) -> None:
+def documento_registrado(session: AsyncSession, documento_id: int, historial_id: int) -> None:
     enqueue_after_commit(session, GENERAR_CARGO, {"documento_id": documento_id})
-    notificar(session, evento)
+    notificar(session, historial_id)

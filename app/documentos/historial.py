@@ -15,14 +15,15 @@ from app import cache_policy
 from app.core.pagination import Pagina, paginar
 from app.documentos.filtros import rango_de_dias
 from app.documentos.models import Documento, EstadoDocumento, EventoHistorial, Historial
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_rol
+from app.usuarios.principal import Principal
 
 
 def registrar_evento(
     session: AsyncSession,
     documento: Documento,
-    usuario: Usuario,
+    usuario: Principal,
     evento: EventoHistorial,
     anterior: EstadoDocumento | None,
     nuevo: EstadoDocumento | None,
@@ -62,7 +63,7 @@ class HistorialService:
         self.session = session
 
     async def auditar(
-        self, usuario: Usuario, f: FiltrosHistorial, *, page_size: int, cursor: str | None
+        self, usuario: Principal, f: FiltrosHistorial, *, page_size: int, cursor: str | None
     ) -> Pagina[Historial]:
         exigir_rol(usuario, Rol.ADMIN, Rol.AUDITOR)
         return await paginar(

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.dependencies import SessionDep
 from app.core.errors import Forbidden, InvalidInput, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.core.schemas import Fecha, Page
 from app.documentos.historial import FiltrosHistorial, HistorialService
 from app.documentos.models import EventoHistorial
 from app.documentos.schemas import HistorialItem
 from app.usuarios.dependencies import CurrentUser
 
-router = APIRouter(prefix="/historial", tags=["historial"])
+router = PrefixRouter(prefix="/historial", tags=["historial"])
 OptionalId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 

@@ -7,28 +7,37 @@ Runs inside the caller's unit of work and only flushes; the request commits.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, Text, cast, func, insert, literal, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
+from app import cache_policy
 from app.catalogos.models import Area, Procedimiento, TipoDocumento
 from app.core.config import get_settings
-from app.core.errors import Conflict, InvalidInput
-from app.documentos import eventos
-from app.documentos.historial import registrar_evento
-from app.documentos.models import Documento, EstadoDocumento, EventoHistorial, ExpedienteCorrelativo
+from app.core.errors import Conflict, InvalidInput, unique_violation
+from app.documentos import eventos, lectura
+from app.documentos.models import (
+    Documento,
+    EstadoDocumento,
+    EventoHistorial,
+    ExpedienteCorrelativo,
+    Historial,
+)
 from app.documentos.plazos import calcular_fecha_limite
 from app.documentos.schemas import DocumentoCreate
 from app.documentos.service import DocumentoService
 from app.remitentes.models import Remitente
-from app.remitentes.service import RemitenteService
-from app.usuarios.models import Rol, Usuario
+from app.remitentes.service import FILA, RemitenteService
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_rol
+from app.usuarios.principal import Principal
 
 MESA_PARTES_AREA = "MP"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the counter
@@ -70,15 +79,72 @@ async def exigir_activo(session: AsyncSession, model: type[Any], obj_id: int, fi
     return obj
 
 
+def _insertar(anio: int, documento: dict[str, Any], usuario: Principal) -> Select[Any]:
+    """The registration's write, last and in one statement: the next number of the year (its
+    counter row stays locked until the commit), the document with it, and its `registrado` event.
+    Returns the document's id, number, fecha_recepcion, version, created_at, updated_at and the
+    event's id."""
+    numero = (
+        pg_insert(ExpedienteCorrelativo)
+        .values(anio=anio, ultimo=1)
+        .on_conflict_do_update(
+            index_elements=[ExpedienteCorrelativo.anio],
+            set_={"ultimo": ExpedienteCorrelativo.ultimo + 1},
+        )
+        .returning(ExpedienteCorrelativo.ultimo)
+        .cte("numero")
+    )
+    ultimo = cast(numero.c.ultimo, Text)
+    # 2026-000123; past 999,999 the number simply grows (the CHECK allows 6 digits or more).
+    expediente = literal(f"{anio}-") + func.lpad(ultimo, func.greatest(6, func.length(ultimo)), "0")
+    insertado = (
+        insert(Documento)
+        .values(
+            **documento,
+            numero_expediente=select(expediente).scalar_subquery(),
+            # Read once the counter row is ours: reception times follow the numbers.
+            fecha_recepcion=select(func.clock_timestamp()).select_from(numero).scalar_subquery(),
+        )
+        .returning(
+            Documento.id,
+            Documento.numero_expediente,
+            Documento.fecha_recepcion,
+            Documento.version,
+            Documento.created_at,
+            Documento.updated_at,
+        )
+        .cte("documento")
+    )
+    evento = (
+        insert(Historial)
+        .from_select(
+            ["documento_id", "evento", "usuario_id", "area_id", "estado_nuevo", "detalle"],
+            select(
+                insertado.c.id,
+                literal(EventoHistorial.REGISTRADO.value),
+                literal(usuario.id),
+                literal(usuario.area_id, Integer),
+                literal(EstadoDocumento.REGISTRADO.value),
+                func.jsonb_build_object("numero_expediente", insertado.c.numero_expediente),
+            ),
+        )
+        .returning(Historial.id)
+        .cte("evento")
+    )
+    # One row each: an explicit cross join says so.
+    return select(insertado, evento.c.id).select_from(insertado.join(evento, true()))
+
+
 class RegistroService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.documentos = DocumentoService(session)
 
     async def registrar(
-        self, usuario: Usuario, data: DocumentoCreate, idempotency_key: str | None = None
-    ) -> tuple[Documento, bool]:
-        """Register a document; returns it and whether it was created now (False on a replay)."""
+        self, usuario: Principal, data: DocumentoCreate, idempotency_key: str | None = None
+    ) -> tuple[bytes, bool]:
+        """Register a document; returns its detail (the JSON body) and whether it was created now
+        (False on a replay)."""
         exigir_rol(usuario, Rol.ADMIN, Rol.MESA_PARTES)
         scoped_key = f"{usuario.id}:{idempotency_key}" if idempotency_key else None
         if scoped_key:
@@ -86,94 +152,95 @@ class RegistroService:
                 select(Documento.id).where(Documento.idempotency_key == scoped_key)
             )
             if existing is not None:
-                documento = await self.documentos.obtener(usuario, existing)
-                if not _misma_solicitud(documento, data):
+                documento = await self.session.scalar(
+                    select(Documento).where(Documento.id == existing).options(joinedload(Documento.remitente))
+                )
+                if documento is None or not _misma_solicitud(documento, data):
                     raise InvalidInput(
                         "this Idempotency-Key was already used for a different document",
                         field="idempotency-key",
                         location="header",
                     )
-                return documento, False
+                return await self.documentos.detalle(usuario, existing), False
 
-        await exigir_activo(self.session, TipoDocumento, data.tipo_documento_id, "tipo_documento_id")
+        tipo = await exigir_activo(self.session, TipoDocumento, data.tipo_documento_id, "tipo_documento_id")
         plazo: int | None = None
         if data.procedimiento_id is not None:
             procedimiento = await exigir_activo(
                 self.session, Procedimiento, data.procedimiento_id, "procedimiento_id"
             )
             plazo = procedimiento.plazo_dias
-        remitente_id = await self._resolver_remitente(data)
-        area_id = usuario.area_id or await self._area_mesa_partes()
+        remitente = await self._resolver_remitente(data)
+        area = await self._area(usuario)
 
         ahora = datetime.now(UTC)
-        documento = Documento(
-            numero_expediente=await self._siguiente_numero(
-                ahora.astimezone(ZoneInfo(get_settings().timezone)).year
-            ),
+        valores: dict[str, Any] = dict(
             codigo_verificacion="".join(secrets.choice(_CODE_ALPHABET) for _ in range(8)),
-            tipo_documento_id=data.tipo_documento_id,
+            tipo_documento_id=tipo.id,
             numero_documento=data.numero_documento,
             asunto=data.asunto,
             folios=data.folios,
-            remitente_id=remitente_id,
+            remitente_id=remitente[0],
             procedimiento_id=data.procedimiento_id,
             canal=data.canal,
             prioridad=data.prioridad,
             estado=EstadoDocumento.REGISTRADO,
-            area_actual_id=area_id,
+            area_actual_id=area.id,
             registrado_por_id=usuario.id,
-            fecha_recepcion=ahora,
             fecha_limite=calcular_fecha_limite(ahora, plazo) if plazo is not None else None,
             observacion=data.observacion,
             idempotency_key=scoped_key,
         )
-        self.session.add(documento)
-        if scoped_key is None:
-            await self.session.flush()
-        else:
-            try:
-                # A savepoint only when a concurrent twin request can hit the idempotency key first.
-                async with self.session.begin_nested():
-                    await self.session.flush()
-            except IntegrityError as exc:
-                raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
-        evento = registrar_evento(
-            self.session,
-            documento,
-            usuario,
-            EventoHistorial.REGISTRADO,
-            None,
-            EstadoDocumento.REGISTRADO,
-            {"numero_expediente": documento.numero_expediente},
-        )
-        await self.session.flush()
-        eventos.documento_registrado(self.session, documento.id, evento)
-        return await self.documentos.obtener(usuario, documento.id), True
+        anio = ahora.astimezone(ZoneInfo(get_settings().timezone)).year
+        try:
+            # The year's counter row stays locked from here to the commit (every other
+            # registration waits for it), so this is the last statement: the response is built
+            # from what was just written, and the request commits right after it.
+            insertado = (await self.session.execute(_insertar(anio, valores, usuario))).one()
+        except IntegrityError as exc:
+            if scoped_key is None or unique_violation(exc) is None:
+                raise
+            # A concurrent twin request (same key) committed first.
+            raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
+        documento_id, numero, recibido, version, created_at, updated_at, historial_id = insertado
+        cache_policy.documentos_cambiaron(self.session)
+        eventos.documento_registrado(self.session, documento_id, historial_id)
+        v = valores
+        # In the order of `lectura.consulta_detalle`'s columns; a new document has no routings
+        # and no attachments (tests/documentos/test_lectura.py compares it with GET).
+        fila = (
+            documento_id, numero, v["asunto"], v["numero_documento"], v["folios"], v["canal"],
+            v["prioridad"], v["estado"], recibido, v["fecha_limite"], version,
+            tipo.id, tipo.codigo, tipo.nombre,
+            *remitente[:5],
+            area.id, area.codigo, area.nombre, area.sigla,
+            *remitente[5:],
+            v["codigo_verificacion"], v["procedimiento_id"], None, v["observacion"], usuario.id,
+            created_at, updated_at,
+        )  # fmt: skip
+        return lectura.detalle_de_fila(fila), True
 
-    async def _siguiente_numero(self, anio: int) -> str:
-        """Next expediente number of the year; the counter row lock serializes concurrent registrations."""
-        stmt = (
-            pg_insert(ExpedienteCorrelativo)
-            .values(anio=anio, ultimo=1)
-            .on_conflict_do_update(
-                index_elements=[ExpedienteCorrelativo.anio],
-                set_={"ultimo": ExpedienteCorrelativo.ultimo + 1},
-            )
-            .returning(ExpedienteCorrelativo.ultimo)
-        )
-        numero = (await self.session.execute(stmt)).scalar_one()
-        return f"{anio}-{numero:06d}"
-
-    async def _resolver_remitente(self, data: DocumentoCreate) -> int:
+    async def _resolver_remitente(self, data: DocumentoCreate) -> Sequence[Any]:
         if data.remitente_id is not None:
-            if await self.session.get(Remitente, data.remitente_id) is None:
+            fila = (
+                await self.session.execute(select(*FILA).where(Remitente.id == data.remitente_id))
+            ).first()
+            if fila is None:
                 raise InvalidInput(f"remitente {data.remitente_id} does not exist", field="remitente_id")
-            return data.remitente_id
+            return fila
         assert data.remitente is not None
         return await RemitenteService(self.session).upsert(data.remitente)
 
-    async def _area_mesa_partes(self) -> int:
-        area_id = await self.session.scalar(select(Area.id).where(Area.codigo == MESA_PARTES_AREA))
-        if area_id is None:
+    async def _area(self, usuario: Principal) -> Area:
+        """Where the document starts: the registering user's area, else mesa de partes."""
+        if usuario.area_id is not None:
+            area = await self.session.get(Area, usuario.area_id)
+            if area is not None:
+                return area
+        return await self._area_mesa_partes()
+
+    async def _area_mesa_partes(self) -> Area:
+        area = await self.session.scalar(select(Area).where(Area.codigo == MESA_PARTES_AREA))
+        if area is None:
             raise Conflict(f"the catalog has no area {MESA_PARTES_AREA}; load the catalogs first")
-        return area_id
+        return area

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 from pydantic import BaseModel
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.responses import json_response
+from app.core.routing import PrefixRouter
 from app.core.schemas import TEXT_PATTERN, Fecha, Page
 from app.documentos.filtros import FiltrosDocumento
 from app.documentos.models import Canal, EstadoDocumento, Prioridad
-from app.documentos.models import Documento as DocumentoModel
 from app.documentos.registro import RegistroService
 from app.documentos.schemas import (
     AccionRequest,
@@ -28,9 +29,9 @@ from app.documentos.schemas import (
 from app.documentos.service import DocumentoService
 from app.documentos.workflow import WorkflowService
 from app.usuarios.dependencies import CurrentUser
-from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
-router = APIRouter(prefix="/documentos", tags=["documentos"])
+router = PrefixRouter(prefix="/documentos", tags=["documentos"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
 MaxId = 2**63 - 1
 
@@ -66,7 +67,7 @@ async def listar_documentos(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response | Page[DocumentoListItem]:
+) -> Response:
     """Newest first by default. Use `cursor` (keyset) to walk far; `page` for the first pages."""
     filtros = FiltrosDocumento(
         estado=estado,
@@ -84,15 +85,10 @@ async def listar_documentos(
         numero_documento=numero_documento,
     )
     service, ascendente = DocumentoService(session), sort == "fecha_recepcion"
-    if q is not None:
-        body = await service.buscar(
-            usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente
-        )
-        return Response(body, media_type="application/json")
-    pagina = await service.listar(
-        usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente
+    leer = service.listar if q is None else service.buscar
+    return json_response(
+        await leer(usuario, filtros, page_size=page_size, cursor=cursor, page=page, ascendente=ascendente)
     )
-    return Page[DocumentoListItem].model_validate(pagina)
 
 
 @router.post("", response_model=Documento, status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
@@ -100,40 +96,38 @@ async def registrar_documento(
     data: DocumentoCreate,
     session: SessionDep,
     usuario: CurrentUser,
-    response: Response,
     idempotency_key: Annotated[
         str | None, Header(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")
     ] = None,
-) -> Documento:
+) -> Response:
     """Register an incoming document. A repeated `Idempotency-Key` returns the first result."""
-    documento, creado = await RegistroService(session).registrar(usuario, data, idempotency_key)
+    body, creado = await RegistroService(session).registrar(usuario, data, idempotency_key)
     if not creado:
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-    return Documento.model_validate(documento)
+        return json_response(body, headers={"Idempotent-Replayed": "true"})
+    return json_response(body, status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/{documento_id}", response_model=Documento, responses=error_responses(Unauthorized, NotFound))
-async def obtener_documento(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Documento:
-    return Documento.model_validate(await DocumentoService(session).obtener(usuario, documento_id))
+async def obtener_documento(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Response:
+    return json_response(await DocumentoService(session).detalle(usuario, documento_id))
 
 
 @router.patch("/{documento_id}", response_model=Documento, responses=WRITE_ERRORS)
 async def actualizar_documento(
     documento_id: IdPath, data: DocumentoUpdate, session: SessionDep, usuario: CurrentUser
-) -> Documento:
-    return Documento.model_validate(await WorkflowService(session).actualizar(usuario, documento_id, data))
+) -> Response:
+    return json_response(await WorkflowService(session).actualizar(usuario, documento_id, data))
 
 
 # The workflow actions share one shape: POST a body with the version read, get the new detail.
-Accion = Callable[[WorkflowService, Usuario, int, Any], Awaitable[DocumentoModel]]
+Accion = Callable[[WorkflowService, Principal, int, Any], Awaitable[bytes]]
 
 
 def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str) -> None:
     async def endpoint(
         documento_id: IdPath, data: BaseModel, session: SessionDep, usuario: CurrentUser
-    ) -> Documento:
-        return Documento.model_validate(await accion(WorkflowService(session), usuario, documento_id, data))
+    ) -> Response:
+        return json_response(await accion(WorkflowService(session), usuario, documento_id, data))
 
     endpoint.__annotations__["data"] = body  # FastAPI reads the body schema from the annotation
     router.add_api_route(

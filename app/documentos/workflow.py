@@ -28,8 +28,9 @@ from app.documentos.plazos import calcular_fecha_limite
 from app.documentos.registro import exigir_activo
 from app.documentos.schemas import AccionRequest, DerivarRequest, DocumentoUpdate, MotivoRequest
 from app.documentos.service import DocumentoService
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_escritura, exigir_rol
+from app.usuarios.principal import Principal
 
 E = EstadoDocumento
 TRANSICIONES: dict[EstadoDocumento, frozenset[EstadoDocumento]] = {
@@ -59,7 +60,7 @@ class WorkflowService:
 
     # ---- events that keep the state ----------------------------------------------------------
 
-    async def para_anotar(self, usuario: Usuario, documento_id: int) -> Documento:
+    async def para_anotar(self, usuario: Principal, documento_id: int) -> Documento:
         """The document a user acts on without changing its state (attach a file, send it to an
         integration): visible to them (404) and in their area (403)."""
         exigir_escritura(usuario)
@@ -72,14 +73,14 @@ class WorkflowService:
         return documento
 
     def anotar(
-        self, usuario: Usuario, documento: Documento, evento: EventoHistorial, detalle: dict[str, Any]
+        self, usuario: Principal, documento: Documento, evento: EventoHistorial, detalle: dict[str, Any]
     ) -> Historial:
         """Audit an event that leaves the document's state as it is (anexo_agregado, enviado_integracion)."""
         return registrar_evento(self.session, documento, usuario, evento, None, None, detalle)
 
     # ---- what every change shares ------------------------------------------------------------
 
-    async def _cargar_para_cambio(self, usuario: Usuario, documento_id: int, version: int) -> Documento:
+    async def _cargar_para_cambio(self, usuario: Principal, documento_id: int, version: int) -> Documento:
         exigir_escritura(usuario)
         query = (
             visibles(usuario)
@@ -100,7 +101,7 @@ class WorkflowService:
     def _transicion(
         self,
         documento: Documento,
-        usuario: Usuario,
+        usuario: Principal,
         nuevo: EstadoDocumento,
         evento: EventoHistorial,
         detalle: dict[str, Any],
@@ -114,16 +115,16 @@ class WorkflowService:
         documento.estado = nuevo
         return registrar_evento(self.session, documento, usuario, evento, anterior, nuevo, detalle)
 
-    async def _guardar(self, usuario: Usuario, documento: Documento) -> Documento:
+    async def _guardar(self, usuario: Principal, documento: Documento) -> bytes:
         try:
             await self.session.flush()
         except StaleDataError as exc:
             raise Conflict("the document changed while you were changing it; reload it") from exc
-        return await self.documentos.obtener(usuario, documento.id)
+        return await self.documentos.detalle(usuario, documento.id)
 
     # ---- the actions -------------------------------------------------------------------------
 
-    async def actualizar(self, usuario: Usuario, documento_id: int, data: DocumentoUpdate) -> Documento:
+    async def actualizar(self, usuario: Principal, documento_id: int, data: DocumentoUpdate) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         if documento.estado in (EstadoDocumento.ARCHIVADO, EstadoDocumento.ANULADO):
@@ -138,7 +139,7 @@ class WorkflowService:
             )
         changed = {key: value for key, value in requested.items() if getattr(documento, key) != value}
         if not changed:
-            return await self.documentos.obtener(usuario, documento.id)
+            return await self.documentos.detalle(usuario, documento.id)
         detalle = {
             key: {"antes": _json(getattr(documento, key)), "despues": _json(value)}
             for key, value in changed.items()
@@ -150,7 +151,7 @@ class WorkflowService:
             cargo_service.cargo_cambio(self.session, documento.id)
         return await self._guardar(usuario, documento)
 
-    async def derivar(self, usuario: Usuario, documento_id: int, data: DerivarRequest) -> Documento:
+    async def derivar(self, usuario: Principal, documento_id: int, data: DerivarRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         areas = await self._areas_activas([d.area_id for d in data.destinos])
@@ -232,7 +233,7 @@ class WorkflowService:
         ]
         return activas[-1] if activas else None
 
-    async def recibir(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+    async def recibir(self, usuario: Principal, documento_id: int, data: AccionRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         self._transicion(
@@ -249,7 +250,7 @@ class WorkflowService:
             derivacion.fecha_recepcion = datetime.now(UTC)
         return await self._guardar(usuario, documento)
 
-    async def procesar(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+    async def procesar(self, usuario: Principal, documento_id: int, data: AccionRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         self._transicion(
@@ -261,7 +262,7 @@ class WorkflowService:
         )
         return await self._guardar(usuario, documento)
 
-    async def atender(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+    async def atender(self, usuario: Principal, documento_id: int, data: AccionRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         self._transicion(
@@ -279,7 +280,7 @@ class WorkflowService:
             derivacion.fecha_atencion = ahora
         return await self._guardar(usuario, documento)
 
-    async def archivar(self, usuario: Usuario, documento_id: int, data: AccionRequest) -> Documento:
+    async def archivar(self, usuario: Principal, documento_id: int, data: AccionRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         self._transicion(
@@ -292,7 +293,7 @@ class WorkflowService:
         self._cerrar_derivaciones(documento, EstadoDerivacion.ATENDIDA)
         return await self._guardar(usuario, documento)
 
-    async def observar(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
+    async def observar(self, usuario: Principal, documento_id: int, data: MotivoRequest) -> bytes:
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)
         self._transicion(
@@ -300,7 +301,7 @@ class WorkflowService:
         )
         return await self._guardar(usuario, documento)
 
-    async def anular(self, usuario: Usuario, documento_id: int, data: MotivoRequest) -> Documento:
+    async def anular(self, usuario: Principal, documento_id: int, data: MotivoRequest) -> bytes:
         exigir_rol(usuario, Rol.ADMIN, Rol.MESA_PARTES)
         documento = await self._cargar_para_cambio(usuario, documento_id, data.version)
         exigir_area_actual(usuario, documento)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from app.core.dependencies import SessionDep
 from app.core.errors import InvalidInput, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.core.schemas import Fecha
 from app.estadisticas.schemas import Estadisticas
 from app.estadisticas.service import EstadisticaService
 from app.usuarios.dependencies import CurrentUser
 
-router = APIRouter(prefix="/estadisticas", tags=["estadisticas"])
+router = PrefixRouter(prefix="/estadisticas", tags=["estadisticas"])
 
 
 @router.get("", response_model=Estadisticas, responses=error_responses(Unauthorized, InvalidInput))

@@ -16,17 +16,17 @@ from app.documentos.acceso import filtro_visibilidad
 from app.documentos.filtros import documento_vencido, rango_de_dias
 from app.documentos.models import Documento, EstadoDocumento
 from app.estadisticas.schemas import Conteo, Estadisticas
-from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
 
-def _donde(usuario: Usuario, desde: date | None, hasta: date | None) -> ColumnElement[bool]:
+def _donde(usuario: Principal, desde: date | None, hasta: date | None) -> ColumnElement[bool]:
     return and_(filtro_visibilidad(usuario), *rango_de_dias(Documento.fecha_recepcion, desde, hasta))
 
 
 class EstadisticaService:
     @staticmethod
     def consulta_por_estado(
-        usuario: Usuario, desde: date | None, hasta: date | None
+        usuario: Principal, desde: date | None, hasta: date | None
     ) -> Select[EstadoDocumento, int]:
         return (
             select(Documento.estado, func.count())
@@ -39,7 +39,7 @@ class EstadisticaService:
         self.session = session
 
     async def resumen(
-        self, usuario: Usuario, desde: date | None, hasta: date | None, *, refresh: bool = False
+        self, usuario: Principal, desde: date | None, hasta: date | None, *, refresh: bool = False
     ) -> Estadisticas:
         """Cached (HOT) per visibility scope, range and day; every document write invalidates it."""
         alcance, hoy = cache_policy.alcance(usuario), cache_policy.hoy()
@@ -48,7 +48,7 @@ class EstadisticaService:
             key, lambda: self._calcular(usuario, desde, hasta), ttl=HOT, type_=Estadisticas, refresh=refresh
         )
 
-    async def _calcular(self, usuario: Usuario, desde: date | None, hasta: date | None) -> Estadisticas:
+    async def _calcular(self, usuario: Principal, desde: date | None, hasta: date | None) -> Estadisticas:
         """Every count in one scan of `documentos` (GROUPING SETS), names joined after grouping."""
         # A literal (not bound) argument: the month expression must be the same in SELECT, GROUPING
         # and GROUP BY, and two bound parameters are two different expressions to PostgreSQL. The

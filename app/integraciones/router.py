@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.integraciones.schemas import (
     Envio,
     EnvioCreate,
@@ -18,7 +19,7 @@ from app.integraciones.schemas import (
 from app.integraciones.service import EnvioService, IntegracionService
 from app.usuarios.dependencies import AdminUser, CurrentUser
 
-router = APIRouter(tags=["integraciones"])
+router = PrefixRouter(tags=["integraciones"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 

@@ -41,8 +41,9 @@ from app.documentos.models import Documento, EventoHistorial
 from app.documentos.workflow import WorkflowService
 from app.integraciones.models import EstadoEnvio, Integracion, IntegracionEnvio
 from app.integraciones.schemas import EnvioCreate, IntegracionCreate, IntegracionUpdate
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_rol
+from app.usuarios.principal import Principal
 
 # Task names (the queue's contract: stable across deploys).
 SINCRONIZAR_INTEGRACION = "mesa_partes.sincronizar_integracion"
@@ -73,11 +74,11 @@ class IntegracionService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def listar(self, usuario: Usuario) -> list[Integracion]:
+    async def listar(self, usuario: Principal) -> list[Integracion]:
         exigir_rol(usuario, *LECTORES)
         return list(await self.session.scalars(select(Integracion).order_by(Integracion.codigo)))
 
-    async def obtener(self, usuario: Usuario, integracion_id: int) -> Integracion:
+    async def obtener(self, usuario: Principal, integracion_id: int) -> Integracion:
         exigir_rol(usuario, *LECTORES)
         return await self._obtener(integracion_id)
 
@@ -135,7 +136,7 @@ class EnvioService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def enviar(self, usuario: Usuario, documento_id: int, data: EnvioCreate) -> Solicitud:
+    async def enviar(self, usuario: Principal, documento_id: int, data: EnvioCreate) -> Solicitud:
         """Ask for the delivery of a document to an integration. Idempotent while a delivery is
         under way (same row, no second task); an exhausted one starts again; a delivered one only
         with `reenviar` (a new delivery, with a new Idempotency-Key for the receiver)."""
@@ -197,7 +198,7 @@ class EnvioService:
     async def _leer(self, integracion_id: int, documento_id: int) -> IntegracionEnvio:
         return (await self.session.scalars(self._por_clave(integracion_id, documento_id))).one()
 
-    async def de_documento(self, usuario: Usuario, documento_id: int) -> list[IntegracionEnvio]:
+    async def de_documento(self, usuario: Principal, documento_id: int) -> list[IntegracionEnvio]:
         """Every delivery of a document visible to the user (the detail's visibility rule, 404
         otherwise), with its integration and attempts: two statements whatever their number."""
         visible = await self.session.scalar(

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
@@ -24,9 +24,10 @@ from app.core.cache import get_cache
 from app.core.config import get_settings
 from app.core.database import current_database, db
 from app.core.metrics import exposition
+from app.core.routing import PrefixRouter
 from app.core.task_queue import get_task_queue
 
-router = APIRouter(tags=["operations"])
+router = PrefixRouter(tags=["operations"])
 
 
 class Liveness(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import cache_policy
@@ -15,11 +15,12 @@ from app.core.dependencies import SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.query_monitor import slow_queries
 from app.core.query_optimizer import QueryOptimizer
+from app.core.routing import PrefixRouter
 from app.ops.named_queries import NAMED_QUERIES, muestra
 from app.usuarios.dependencies import AdminUser
 
-router = APIRouter(prefix="/admin", tags=["operations"])
-Namespace = Literal["catalogos", "estadisticas", "documentos", "remitentes"]
+router = PrefixRouter(prefix="/admin", tags=["operations"])
+Namespace = Literal["catalogos", "estadisticas", "documentos", "remitentes", "usuarios"]
 assert set(typing.get_args(Namespace)) == set(cache_policy.TODOS)
 
 

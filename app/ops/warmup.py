@@ -11,7 +11,7 @@ from app.catalogos.models import Area
 from app.catalogos.service import CATALOGOS_PUBLICOS, CatalogoService
 from app.core.database import session_scope
 from app.estadisticas.service import EstadisticaService
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.principal import AUDITOR, especialista_de
 
 # Task names (the queue's contract: stable across deploys).
 WARMUP_CACHE = "mesa_partes.warmup_cache"
@@ -36,7 +36,7 @@ async def warmup_cache() -> WarmupReport:
             report.catalogos.append(catalogo.ruta)
         areas = list(await session.scalars(select(Area.id).where(Area.activo).order_by(Area.id)))
         # Transient readers standing for each scope: statistics depend on the role and area only.
-        lectores = [Usuario(rol=Rol.AUDITOR)] + [Usuario(rol=Rol.ESPECIALISTA, area_id=a) for a in areas]
+        lectores = [AUDITOR] + [especialista_de(a) for a in areas]
         estadisticas = EstadisticaService(session)
         for lector in lectores:
             await estadisticas.resumen(lector, None, None, refresh=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.core.schemas import TEXT_PATTERN
 from app.remitentes.schemas import Remitente
 from app.remitentes.service import RemitenteService
@@ -15,7 +16,7 @@ from app.usuarios.dependencies import CurrentUser
 from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_rol
 
-router = APIRouter(prefix="/remitentes", tags=["remitentes"])
+router = PrefixRouter(prefix="/remitentes", tags=["remitentes"])
 # Personal data: the desk and the auditors; an especialista sees a sender only inside a document.
 ROLES_REMITENTES = (Rol.ADMIN, Rol.MESA_PARTES, Rol.AUDITOR)
 

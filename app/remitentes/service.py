@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,19 +18,60 @@ from app.remitentes.schemas import Remitente as RemitenteLeido
 from app.remitentes.schemas import RemitenteCreate
 
 
+def _sin_cambios(nuevo: RemitenteCreate, fila: Sequence[Any]) -> bool:
+    """Whether the upsert below would leave the stored sender (`FILA`) as it is."""
+    email, telefono, direccion, pais = fila[5:9]
+    return (
+        nuevo.email in (None, email)
+        and nuevo.telefono in (None, telefono)
+        and nuevo.direccion in (None, direccion)
+        and nuevo.pais_codigo == pais
+    )
+
+
 def escape_like(value: str) -> str:
     """`value` as a literal inside a LIKE pattern (escape character: backslash)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# What the document detail shows of its sender, in `documentos.lectura`'s order.
+FILA = (
+    Remitente.id,
+    Remitente.tipo_persona,
+    Remitente.tipo_documento_identidad,
+    Remitente.numero_documento_identidad,
+    Remitente.nombre,
+    Remitente.email,
+    Remitente.telefono,
+    Remitente.direccion,
+    Remitente.pais_codigo,
+)
 
 
 class RemitenteService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert(self, remitente: RemitenteCreate) -> int:
-        """A known sender (same type + number) is updated with the newest contact data."""
-        if await self.session.get(Pais, remitente.pais_codigo) is None:
+    async def upsert(self, remitente: RemitenteCreate) -> Sequence[Any]:
+        """A known sender (same type + number) is updated with the newest contact data; returns
+        the stored sender (`FILA`). A known sender whose data is unchanged is only read: an upsert
+        locks the sender's row to the end of the registration, and a busy sender (a ministry that
+        files hundreds of documents a day) would make its registrations wait for each other."""
+        conocido = (
+            await self.session.execute(
+                select(Pais.codigo, *FILA)
+                .outerjoin(
+                    Remitente,
+                    (Remitente.numero_documento_identidad == remitente.numero_documento_identidad)
+                    & (Remitente.tipo_documento_identidad == remitente.tipo_documento_identidad),
+                )
+                .where(Pais.codigo == remitente.pais_codigo)
+            )
+        ).first()
+        if conocido is None:
             raise InvalidInput(f"unknown country {remitente.pais_codigo}", field="remitente.pais_codigo")
+        if conocido[1] is not None and _sin_cambios(remitente, conocido[1:]):
+            return conocido[1:]
         insert_stmt = pg_insert(Remitente).values(**remitente.model_dump())
         stmt = insert_stmt.on_conflict_do_update(
             index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
@@ -40,10 +84,10 @@ class RemitenteService:
                 "pais_codigo": insert_stmt.excluded.pais_codigo,
                 "updated_at": func.now(),
             },
-        ).returning(Remitente.id)
-        remitente_id: int = (await self.session.execute(stmt)).scalar_one()
+        ).returning(*FILA)
+        fila = (await self.session.execute(stmt)).one()
         cache_policy.remitentes_cambiaron(self.session)
-        return remitente_id
+        return fila
 
     async def buscar(self, *, q: str | None, numero: str | None, limit: int) -> list[RemitenteLeido]:
         """Senders by identity number (exact) and/or a fragment of the name, best matches first.

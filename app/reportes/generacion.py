@@ -34,6 +34,7 @@ from app.reportes.listados import LISTADOS, Listado
 from app.reportes.models import EstadoReporte, Reporte, TipoReporte
 from app.reportes.schemas import PARAMETROS, ParametrosEstadisticas
 from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
 logger = logging.getLogger("app.reportes")
 
@@ -53,7 +54,7 @@ class Trabajo:
     reporte_id: int
     tipo: TipoReporte
     parametros: dict[str, Any]
-    usuario: Usuario
+    usuario: Principal
     solicitante: str
     solicitado_at: datetime
 
@@ -127,7 +128,7 @@ async def _iniciar(reporte_id: int, task_id: str | None) -> Trabajo | str:
             reporte_id=reporte.id,
             tipo=reporte.tipo,
             parametros=dict(reporte.parametros),
-            usuario=usuario,
+            usuario=Principal(id=usuario.id, rol=usuario.rol, area_id=usuario.area_id),
             solicitante=f"{usuario.nombre_completo} ({usuario.username})",
             solicitado_at=reporte.created_at,
         )

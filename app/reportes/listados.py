@@ -24,6 +24,7 @@ from app.reportes.excel import FECHA, FECHA_HORA, NUMERO, SI_NO, Columna, Desglo
 from app.reportes.models import TipoReporte
 from app.reportes.schemas import ParametrosDerivaciones, ParametrosDocumentos, ParametrosVencidos
 from app.usuarios.models import Usuario
+from app.usuarios.principal import Principal
 
 Consulta = Select[*tuple[Any, ...]]  # a SELECT of plain columns, whatever they are
 
@@ -50,7 +51,7 @@ def _con_nombres(*columnas: Any) -> Consulta:
     )
 
 
-def listado_documentos(usuario: Usuario, p: ParametrosDocumentos) -> Listado:
+def listado_documentos(usuario: Principal, p: ParametrosDocumentos) -> Listado:
     filtros = FiltrosDocumento(**p.model_dump(exclude_none=True))
     columnas = (
         Columna("N.º expediente", 15),
@@ -99,7 +100,7 @@ def listado_documentos(usuario: Usuario, p: ParametrosDocumentos) -> Listado:
     return Listado("Documentos", columnas, query, Desglose("Estado", "Documentos", columna=12))
 
 
-def listado_derivaciones(usuario: Usuario, p: ParametrosDerivaciones) -> Listado:
+def listado_derivaciones(usuario: Principal, p: ParametrosDerivaciones) -> Listado:
     filtros = FiltrosDerivacion(**p.model_dump(exclude_none=True))
     origen, destino = aliased(Area), aliased(Area)
     enviado_por, recibido_por = aliased(Usuario), aliased(Usuario)
@@ -154,7 +155,7 @@ def listado_derivaciones(usuario: Usuario, p: ParametrosDerivaciones) -> Listado
     return Listado("Derivaciones", columnas, query, Desglose("Estado", "Derivaciones", columna=8))
 
 
-def listado_vencidos(usuario: Usuario, p: ParametrosVencidos) -> Listado:
+def listado_vencidos(usuario: Principal, p: ParametrosVencidos) -> Listado:
     columnas = (
         Columna("N.º expediente", 15),
         Columna("Fecha límite", 12, FECHA),
@@ -189,7 +190,7 @@ def listado_vencidos(usuario: Usuario, p: ParametrosVencidos) -> Listado:
     return Listado("Vencidos", columnas, query, Desglose("Área actual", "Documentos vencidos", columna=10))
 
 
-LISTADOS: dict[TipoReporte, Callable[[Usuario, Any], Listado]] = {
+LISTADOS: dict[TipoReporte, Callable[[Principal, Any], Listado]] = {
     TipoReporte.DOCUMENTOS: listado_documentos,
     TipoReporte.DERIVACIONES: listado_derivaciones,
     TipoReporte.VENCIDOS: listado_vencidos,

@@ -7,12 +7,13 @@ import os
 from collections.abc import AsyncIterator
 from typing import IO, Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.files import content_disposition
+from app.core.routing import PrefixRouter
 from app.reportes.models import Reporte as ReporteModel
 from app.reportes.schemas import Reporte, ReporteAceptado, ReporteCreate, ReporteLinks, ReporteLista
 from app.reportes.service import (
@@ -24,7 +25,7 @@ from app.reportes.service import (
 )
 from app.usuarios.dependencies import CurrentUser
 
-router = APIRouter(prefix="/reportes", tags=["reportes"])
+router = PrefixRouter(prefix="/reportes", tags=["reportes"])
 CHUNK = 256 * 1024
 
 

@@ -21,8 +21,9 @@ from app.core.task_queue import enqueue_after_commit
 from app.reportes.excel import TITULOS
 from app.reportes.models import EstadoReporte, Reporte, TipoReporte
 from app.reportes.schemas import ReporteCreate
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.models import Rol
 from app.usuarios.permisos import exigir_rol
+from app.usuarios.principal import Principal
 
 # Task names (the queue's contract: stable across deploys).
 GENERAR_REPORTE = "mesa_partes.generar_reporte_excel"
@@ -45,7 +46,7 @@ class ReporteService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def solicitar(self, usuario: Usuario, data: ReporteCreate) -> Reporte:
+    async def solicitar(self, usuario: Principal, data: ReporteCreate) -> Reporte:
         """Insert the report as pendiente; its task is published once the request commits."""
         exigir_rol(usuario, *ROLES)
         task_id = uuid.uuid4().hex
@@ -63,7 +64,7 @@ class ReporteService:
         return reporte
 
     async def listar(
-        self, usuario: Usuario, *, todos: bool, task_id: str | None, page_size: int
+        self, usuario: Principal, *, todos: bool, task_id: str | None, page_size: int
     ) -> tuple[list[Reporte], bool]:
         """The user's reports newest first (an admin's `todos`: everyone's); one statement."""
         if todos and usuario.rol is not Rol.ADMIN:
@@ -78,7 +79,7 @@ class ReporteService:
         reportes = list(await self.session.scalars(query))
         return reportes[:page_size], len(reportes) > page_size
 
-    async def obtener(self, usuario: Usuario, reporte_id: int) -> Reporte:
+    async def obtener(self, usuario: Principal, reporte_id: int) -> Reporte:
         """Its requester's and the admins'; 404 for anyone else, as for an unknown id."""
         query = select(Reporte).where(Reporte.id == reporte_id)
         if usuario.rol is not Rol.ADMIN:
@@ -88,7 +89,7 @@ class ReporteService:
             raise NotFound(f"reporte {reporte_id} not found")
         return reporte
 
-    async def abrir_archivo(self, usuario: Usuario, reporte_id: int) -> tuple[Reporte, IO[bytes]]:
+    async def abrir_archivo(self, usuario: Principal, reporte_id: int) -> tuple[Reporte, IO[bytes]]:
         """The completed report and its file, opened: a later run replacing the file, or a
         clean-up removing it, cannot cut a download short."""
         reporte = await self.obtener(usuario, reporte_id)

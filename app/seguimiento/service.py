@@ -5,12 +5,15 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 
+from app.catalogos.models import Area, TipoDocumento
 from app.core.config import Settings, get_settings
+from app.core.database import fetch_rows
 from app.core.errors import NotFound
+from app.core.responses import to_json
 from app.derivaciones.models import Derivacion
 from app.documentos.models import Documento
 
@@ -25,19 +28,64 @@ def url_seguimiento(
     return f"{settings.public_base_url.rstrip('/')}/api/v1/seguimiento?{query}"
 
 
-async def seguimiento(session: AsyncSession, numero_expediente: str, codigo_verificacion: str) -> Documento:
-    """Public tracking: the same 404 for an unknown number and a wrong code."""
-    query = (
-        select(Documento)
-        .where(Documento.numero_expediente == numero_expediente)
-        .options(
-            joinedload(Documento.tipo_documento),
-            joinedload(Documento.area_actual),
-            selectinload(Documento.derivaciones).joinedload(Derivacion.area_destino),
-        )
+_destino = aliased(Area)
+# The document with its routings in one round trip: one row per routing (or one row without).
+_SEGUIMIENTO = (
+    select(
+        Documento.codigo_verificacion,
+        Documento.numero_expediente,
+        TipoDocumento.nombre,
+        Documento.asunto,
+        type_coerce(Documento.estado, String),
+        Area.nombre,
+        Documento.fecha_recepcion,
+        Documento.fecha_limite,
+        Documento.fecha_atencion,
+        Derivacion.id,
+        _destino.nombre,
+        type_coerce(Derivacion.estado, String),
+        Derivacion.es_copia,
+        Derivacion.fecha_envio,
+        Derivacion.fecha_recepcion,
     )
-    documento = (await session.scalars(query)).first()
-    expected = documento.codigo_verificacion if documento else "x" * len(codigo_verificacion)
-    if documento is None or not hmac.compare_digest(expected.upper(), codigo_verificacion.upper()):
+    .select_from(Documento)
+    .join(TipoDocumento, TipoDocumento.id == Documento.tipo_documento_id)
+    .join(Area, Area.id == Documento.area_actual_id)
+    .outerjoin(Derivacion, Derivacion.documento_id == Documento.id)
+    .outerjoin(_destino, _destino.id == Derivacion.area_destino_id)
+    .where(Documento.numero_expediente == bindparam("numero"))
+    .order_by(Derivacion.id)
+)
+
+
+async def seguimiento(session: AsyncSession, numero_expediente: str, codigo_verificacion: str) -> bytes:
+    """What a citizen sees (`schemas.SeguimientoPublico`) as its JSON body; the same 404 for an
+    unknown number and a wrong code."""
+    filas = await fetch_rows(session, _SEGUIMIENTO, numero=numero_expediente)
+    expected = filas[0][0] if filas else "x" * len(codigo_verificacion)
+    if not filas or not hmac.compare_digest(expected.upper(), codigo_verificacion.upper()):
         raise NotFound("no document with that number and verification code")
-    return documento
+    d = filas[0]
+    return to_json(
+        {
+            "numero_expediente": d[1],
+            "tipo_documento": d[2],
+            "asunto": d[3],
+            "estado": d[4],
+            "area_actual": d[5],
+            "fecha_recepcion": d[6],
+            "fecha_limite": d[7],
+            "fecha_atencion": d[8],
+            "derivaciones": [
+                {
+                    "area_destino": r[10],
+                    "estado": r[11],
+                    "es_copia": r[12],
+                    "fecha_envio": r[13],
+                    "fecha_recepcion": r[14],
+                }
+                for r in filas
+                if r[9] is not None
+            ],
+        }
+    )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
+from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import AdminUser
 from app.usuarios.schemas import Usuario, UsuarioCreate, UsuarioUpdate
 from app.usuarios.service import UsuarioService
 
-router = APIRouter(prefix="/usuarios", tags=["usuarios"])
+router = PrefixRouter(prefix="/usuarios", tags=["usuarios"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
 
 

@@ -8,11 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import cache_policy
 from app.catalogos.models import Area
+from app.core.cache import HOT, get_cache
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, unique_violation
 from app.core.logging import bind, get_logger
 from app.core.security import hash_password, verify_password
 from app.usuarios.models import Rol, Usuario
+from app.usuarios.principal import Cuenta, sello_de
 from app.usuarios.schemas import UsuarioCreate, UsuarioUpdate
 
 # A real hash to verify against when the username is unknown, so both paths cost the same time.
@@ -39,9 +42,30 @@ class UsuarioService:
         log.info("auth.login")
         return usuario
 
-    async def activo_por_id(self, usuario_id: int) -> Usuario | None:
-        return await self.session.scalar(
-            select(Usuario).where(Usuario.id == usuario_id, Usuario.activo.is_(True))
+    async def cuenta(self, usuario_id: int) -> Cuenta | None:
+        """The account behind a token, cached (HOT) in the `usuarios` namespace; None when there
+        is no such user. Every account change invalidates the namespace after its commit."""
+
+        async def leer() -> Cuenta | None:
+            fila = (
+                await self.session.execute(
+                    select(
+                        Usuario.id, Usuario.rol, Usuario.area_id, Usuario.activo, Usuario.password_hash
+                    ).where(Usuario.id == usuario_id)
+                )
+            ).first()
+            if fila is None:
+                return None
+            return Cuenta(
+                id=fila.id,
+                rol=fila.rol,
+                area_id=fila.area_id,
+                activo=fila.activo,
+                sello=sello_de(fila.password_hash),
+            )
+
+        return await get_cache().get_or_compute(
+            f"{cache_policy.USUARIOS}:cuenta:{usuario_id}", leer, ttl=HOT, type_=Cuenta | None
         )
 
     async def listar(self) -> list[Usuario]:
@@ -90,6 +114,7 @@ class UsuarioService:
             raise InvalidInput(f"area {area_id} does not exist", field="area_id")
 
     async def _flush(self, usuario: Usuario) -> None:
+        cache_policy.usuarios_cambiaron(self.session)
         try:
             async with self.session.begin_nested():
                 self.session.add(usuario)

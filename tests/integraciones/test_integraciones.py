@@ -505,12 +505,13 @@ async def test_delivery_status_costs_the_same_statements_whatever_the_number_of_
     documento = await registrar(client, tokens["admin"], world)
     url = f"/api/v1/documentos/{documento['id']}/envios"
     counts = []
+    await client.get("/api/v1/auth/me", headers=tokens["auditor"])  # the account, cached from here on
     for n in (1, 3):
         while await envios_de(documento["id"]) < n:
             integracion = await nueva_integracion(client, tokens, receptor)
             envio = (await enviar(client, tokens["admin"], documento["id"], integracion["id"])).json()
             await esperar_envio(client, tokens, documento["id"], envio["id"])
-        with assert_max_queries(3) as stats:  # the user, the document's visibility, the envios
+        with assert_max_queries(2) as stats:  # the document's visibility, the envios
             response = await client.get(url, headers=tokens["auditor"])
         assert response.status_code == 200 and len(response.json()) == n
         assert all(len(e["intentos_detalle"]) == 1 for e in response.json())

@@ -19,11 +19,11 @@ from app.documentos.historial import AUDITORIA_ORDEN, FiltrosHistorial, Historia
 from app.documentos.models import Documento
 from app.documentos.service import DocumentoService
 from app.ops.named_queries.muestreo import Muestra
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.principal import ADMINISTRADOR
 
 PAGE = 20
 LISTA_ORDEN = (Documento.fecha_recepcion, Documento.id)
-_ADMIN = Usuario(rol=Rol.ADMIN)
+_ADMIN = ADMINISTRADOR
 
 Builder = Callable[[AsyncSession, Muestra], Awaitable[Executable]]
 

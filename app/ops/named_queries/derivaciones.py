@@ -14,11 +14,11 @@ from app.documentos.filtros import FiltrosDocumento
 from app.documentos.service import DocumentoService
 from app.ops.named_queries.builders import LISTA_ORDEN, PAGE, NamedQuery, bandeja, simple
 from app.ops.named_queries.muestreo import Muestra
-from app.usuarios.models import Rol, Usuario
+from app.usuarios.principal import especialista_de
 
 
 async def _especialista(session: AsyncSession, m: Muestra) -> Executable:
-    lector = Usuario(rol=Rol.ESPECIALISTA, area_id=m.derivacion["area_destino_id"])
+    lector = especialista_de(m.derivacion["area_destino_id"])
     query = DocumentoService(session).consulta_lista(lector, FiltrosDocumento())
     return pagina_query(query, LISTA_ORDEN, page_size=PAGE)
 

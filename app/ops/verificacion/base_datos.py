@@ -24,13 +24,15 @@ from app.ops.verificacion.esquema import (
 )
 from app.ops.verificacion.runner import Check, CheckFailed, Context, Skipped, in_thread
 from app.usuarios.models import Rol, Usuario
+from app.usuarios.principal import sello_de
 
 DATABASE = "database"
 LIST_QUERY = "documentos.lista"
-# GET /documentos?page_size=100: the user behind the token, then the page with its joined
+# GET /documentos?page_size=100 with the account behind the token cached: the page with its joined
 # tipo, remitente and área (tests/test_statement_counts.py measures the same request).
-LIST_STATEMENT_BUDGET = 2
+LIST_STATEMENT_BUDGET = 1
 LIST_PATH = "/api/v1/documentos?page_size=100"
+_ACCOUNT_LOOKUP = "SELECT usuarios.id, usuarios.rol, usuarios.area_id, usuarios.activo"
 # Found in the slow-query log by this comment, which its normalization keeps.
 SLOW_MARKER = "verify_optimizations slow_query_log"
 
@@ -169,24 +171,35 @@ async def check_statement_budget(context: Context) -> str:
     from app.main import app
 
     async with db.sessionmaker() as session:
-        user_id = await session.scalar(
-            select(Usuario.id).where(Usuario.activo).order_by(Usuario.rol != Rol.ADMIN, Usuario.id).limit(1)
-        )
-    if user_id is None:
+        user = (
+            await session.execute(
+                select(Usuario.id, Usuario.password_hash)
+                .where(Usuario.activo)
+                .order_by(Usuario.rol != Rol.ADMIN, Usuario.id)
+                .limit(1)
+            )
+        ).first()
+    if user is None:
         raise Skipped("no active user yet to sign a token for (`python -m app.ops.cli demo` creates one)")
-    token, _ = create_access_token(user_id)
+    token, _ = create_access_token(user.id, sello_de(user.password_hash))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://verify.invalid") as http:
+        # The first request may read the account behind the token (cached after it).
+        await http.get(LIST_PATH, headers={"Authorization": f"Bearer {token}"})
         with count_statements() as stats:
             response = await http.get(LIST_PATH, headers={"Authorization": f"Bearer {token}"})
     if response.status_code != 200:
         raise CheckFailed(f"GET {LIST_PATH}: {response.status_code} {response.text[:200]}")
-    if stats.count > LIST_STATEMENT_BUDGET:
-        statements = " | ".join(" ".join(s.split())[:80] for s in stats.statements)
+    # Without Redis the account may not be cached yet between the two requests: that lookup is the
+    # redis check's business, not the list's budget.
+    page = [s for s in stats.statements if not s.lstrip().startswith(_ACCOUNT_LOOKUP)]
+    account = " + the account lookup (cache not serving)" if len(page) < stats.count else ""
+    if len(page) > LIST_STATEMENT_BUDGET:
+        statements = " | ".join(" ".join(s.split())[:80] for s in page)
         raise CheckFailed(
-            f"GET {LIST_PATH} ran {stats.count} statements, budget {LIST_STATEMENT_BUDGET}: {statements}"
+            f"GET {LIST_PATH} ran {len(page)} statements, budget {LIST_STATEMENT_BUDGET}: {statements}"
         )
-    return f"GET {LIST_PATH} ran {stats.count} statements (budget {LIST_STATEMENT_BUDGET})"
+    return f"GET {LIST_PATH} ran {len(page)} statements (budget {LIST_STATEMENT_BUDGET}){account}"
 
 
 CHECKS = (

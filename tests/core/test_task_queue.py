@@ -111,14 +111,16 @@ def flower(suite_redis: RedisServer) -> Iterator[int]:
 @pytest.mark.needs_redis
 async def test_flower_answers_only_with_its_credentials(flower: int) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{flower}") as http:
-        for _ in range(100):
+        # Flower imports Celery and Tornado before it listens: seconds on a busy machine.
+        deadline = time.monotonic() + 90
+        while True:
             try:
                 anonymous = await http.get("/")
                 break
             except httpx.TransportError:
-                await asyncio.sleep(0.1)
-        else:
-            pytest.fail("flower did not start")
+                if time.monotonic() > deadline:
+                    pytest.fail("flower did not start within 90 s")
+                await asyncio.sleep(0.2)
         assert anonymous.status_code == 401
         allowed = await http.get("/", auth=("admin", "clave-flower"))
         assert allowed.status_code == 200 and "Flower" in allowed.text

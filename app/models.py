@@ -5,6 +5,13 @@ from app.anexos.models import Anexo
 from app.catalogos.models import Area, Indicacion, Moneda, Pais, Procedimiento, TipoDocumento
 from app.derivaciones.models import Derivacion
 from app.documentos.models import Documento, ExpedienteCorrelativo, Historial
+from app.estadisticas.models import (
+    EstadisticaArea,
+    EstadisticaDelta,
+    EstadisticaEstado,
+    EstadisticaPlazo,
+    EstadisticaTipo,
+)
 from app.integraciones.models import Integracion, IntegracionEnvio
 from app.notificaciones.models import Notificacion
 from app.remitentes.models import Remitente
@@ -16,6 +23,11 @@ __all__ = [
     "Area",
     "Derivacion",
     "Documento",
+    "EstadisticaArea",
+    "EstadisticaDelta",
+    "EstadisticaEstado",
+    "EstadisticaPlazo",
+    "EstadisticaTipo",
     "ExpedienteCorrelativo",
     "Historial",
     "Indicacion",

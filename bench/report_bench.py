@@ -108,6 +108,7 @@ async def floor_fetch(parametros: dict[str, Any]) -> tuple[dict[str, Any], list[
     memory for the write floor (not timed). Returns the fetch figures, the rows, the column types."""
     from sqlalchemy import select
 
+    import app.models  # noqa: F401 - every mapper (the ORM statement below resolves relationships)
     from app.core.config import get_settings
     from app.core.database import db
     from app.reportes.listados import listado_documentos
@@ -117,7 +118,9 @@ async def floor_fetch(parametros: dict[str, Any]) -> tuple[dict[str, Any], list[
     settings = get_settings()
     async with db.sessionmaker() as session:  # the bench's reports are the admin's
         usuario = (await session.scalars(select(Usuario).where(Usuario.username == "admin"))).one()
-    listado = listado_documentos(usuario, ParametrosDocumentos.model_validate(parametros))
+    # The admin's row stands for the principal the report runs as (id, rol, area_id).
+    principal: Any = usuario
+    listado = listado_documentos(principal, ParametrosDocumentos.model_validate(parametros))
     async with db.engine.connect() as conn:
         # The statement as the report sends it: compiled by the engine's asyncpg dialect, with the
         # dialect's bind processing applied to the positional parameters.

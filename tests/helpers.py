@@ -161,3 +161,25 @@ async def run_module(module: str, *args: str, env: dict[str, str], limit_s: floa
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=limit_s)
     return process.returncode or 0, output.decode(errors="replace")
+
+
+# What the `visibilidad` table (revision 0006) holds that the visibility rule does not give, plus
+# what the rule gives that it lacks: the rule recomputed from documentos and derivaciones.
+VISIBILIDAD_DIFERENCIAS_SQL = """
+WITH regla AS (
+    SELECT area_actual_id AS area_id, fecha_recepcion, id AS documento_id FROM documentos
+    UNION
+    SELECT r.area_destino_id, d.fecha_recepcion, d.id
+    FROM derivaciones AS r JOIN documentos AS d ON d.id = r.documento_id
+)
+SELECT count(*) FROM (
+    (SELECT * FROM regla EXCEPT SELECT area_id, fecha_recepcion, documento_id FROM visibilidad)
+    UNION ALL
+    (SELECT area_id, fecha_recepcion, documento_id FROM visibilidad EXCEPT SELECT * FROM regla)
+) AS diferencia
+"""
+
+
+async def visibilidad_diferencias(connection: AsyncConnection) -> int:
+    """Rows by which `visibilidad` differs from the rule (0 when the triggers kept it)."""
+    return int((await connection.execute(text(VISIBILIDAD_DIFERENCIAS_SQL))).scalar_one())

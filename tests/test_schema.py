@@ -22,7 +22,7 @@ from app.core.models import Base
 from app.ops.verificacion.esquema import EXPECTED_SECONDARY_INDEXES, expected_secondary_indexes, schema_drift
 from tests.helpers import rolled_back, run_module, scratch_database
 
-EXPECTED_TABLES = 17
+EXPECTED_TABLES = 23  # 0001's 16, 0004's notificaciones, 0005's 5 statistics counters, 0006's visibilidad
 INDEXES_DOC = PROJECT_ROOT / "docs" / "indexes.md"
 
 SECONDARY_INDEXES_SQL = text(
@@ -336,8 +336,14 @@ async def test_downgrade_and_upgrade_roundtrip() -> None:
 
             await _alembic(scratch_url, "downgrade", "0001")
             tables, indexes = await state()
-            # Revision 0004 adds the notification ledger; every other table is 0001's.
-            assert tables == (model_tables - {"notificaciones"}) | {"alembic_version"}
+            # Revisions 0004, 0005 and 0006 add the notification ledger, the statistics counters and
+            # the visibility table; every other table is 0001's.
+            later = {
+                "notificaciones",
+                "visibilidad",
+                *(t for t in model_tables if t.startswith("estadisticas_")),
+            }
+            assert tables == (model_tables - later) | {"alembic_version"}
             assert indexes == [], f"revision 0002 should own every secondary index, left: {indexes}"
 
             await _alembic(scratch_url, "upgrade", "head")

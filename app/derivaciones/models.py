@@ -28,7 +28,6 @@ class Derivacion(IdMixin, TimestampMixin, Base):
         CheckConstraint("plazo_dias IS NULL OR plazo_dias >= 0", name="plazo_no_negativo"),
         Index(None, "documento_id", "fecha_envio"),
         Index("ix_derivaciones_bandeja", "area_destino_id", "estado", text("fecha_envio DESC")),
-        Index(None, "area_destino_id", "documento_id"),
         Index(
             "ix_derivaciones_area_origen_fecha", "area_origen_id", text("fecha_envio DESC"), text("id DESC")
         ),

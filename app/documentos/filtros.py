@@ -73,10 +73,16 @@ def documento_no_vencido() -> ColumnElement[bool]:
     )
 
 
-def aplicar_filtros(query: ConsultaT, f: FiltrosDocumento) -> ConsultaT:
+def aplicar_filtros(
+    query: ConsultaT,
+    f: FiltrosDocumento,
+    *,
+    recepcion: InstrumentedAttribute[datetime] = Documento.fecha_recepcion,
+) -> ConsultaT:
     """The document list's filters as WHERE clauses on any SELECT over documentos (the list, the
-    search, the Excel report)."""
-    query = query.where(*rango_de_dias(Documento.fecha_recepcion, f.fecha_desde, f.fecha_hasta))
+    search, the Excel report). `recepcion` is the column the date range applies to: the document's,
+    or an equal one the query is ordered by (an especialista's list: `acceso.orden_de_lista`)."""
+    query = query.where(*rango_de_dias(recepcion, f.fecha_desde, f.fecha_hasta))
     if f.estado:
         query = query.where(in_literal(Documento.estado, f.estado))
     if f.area_id is not None:

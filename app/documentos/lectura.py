@@ -23,10 +23,11 @@ from app.core.database import fetch_rows
 from app.core.pagination import encode_cursor, pagina_query
 from app.core.responses import to_json
 from app.derivaciones.models import Derivacion
+from app.documentos.acceso import Orden
 from app.documentos.models import Documento
 from app.remitentes.models import Remitente
 
-LISTA_ORDEN = (Documento.fecha_recepcion, Documento.id)
+LISTA_ORDEN: Orden = (Documento.fecha_recepcion, Documento.id)
 
 
 def _texto(column: Any) -> Any:
@@ -136,11 +137,11 @@ async def pagina_json(
     cursor: str | None,
     page: int | None,
     ascendente: bool,
+    orden: Orden = LISTA_ORDEN,
 ) -> bytes:
-    """One page of `consulta_lista()` (narrowed by the caller) as the `Page[DocumentoListItem]` body."""
-    query = pagina_query(
-        query, LISTA_ORDEN, page_size=page_size, cursor=cursor, page=page, ascending=ascendente
-    )
+    """One page of `consulta_lista()` (narrowed by the caller) as the `Page[DocumentoListItem]` body,
+    ordered by `orden` (`acceso.orden_de_lista`: the same values as the document's own key)."""
+    query = pagina_query(query, orden, page_size=page_size, cursor=cursor, page=page, ascending=ascendente)
     filas = await fetch_rows(session, query)
     has_more = len(filas) > page_size
     filas = filas[:page_size]

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -219,3 +220,17 @@ class Historial(IdMixin, Base):
 
     usuario: Mapped[Usuario | None] = relationship(lazy="raise")
     area: Mapped[Area | None] = relationship(lazy="raise")
+
+
+class Visibilidad(Base):
+    """(area, document) for every document an especialista of the area may see: the area it is in
+    and every area it was routed to. Kept by the triggers of revision 0006 on documentos and
+    derivaciones, never written by the application. The key is the especialista's list order; the
+    index answers whether one area may see one document."""
+
+    __tablename__ = "visibilidad"
+    __table_args__ = (Index("ix_visibilidad_documento_area", "documento_id", "area_id"),)
+
+    area_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    fecha_recepcion: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    documento_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -17,7 +17,7 @@ from app import cache_policy
 from app.core.cache import WARM, argument_digest, get_cache
 from app.core.errors import InvalidInput, NotFound
 from app.documentos import lectura
-from app.documentos.acceso import filtro_visibilidad
+from app.documentos.acceso import filtro_visibilidad, orden_de_lista, visibles_en_lista
 from app.documentos.filtros import FiltrosDocumento, aplicar_filtros
 from app.documentos.models import Documento, Historial
 from app.usuarios.models import Rol
@@ -58,13 +58,16 @@ class DocumentoService:
             cursor=cursor,
             page=page,
             ascendente=ascendente,
+            orden=orden_de_lista(usuario),
         )
 
     @staticmethod
     def consulta_lista(usuario: Principal, filtros: FiltrosDocumento) -> Select[Any]:
-        """The list's statement before paging (the query optimizer explains it by name)."""
+        """The list's statement before paging by `orden_de_lista(usuario)`, whose date column the
+        date range applies to (the query optimizer explains it by name)."""
+        recepcion, _ = orden_de_lista(usuario)
         return aplicar_filtros(
-            lectura.consulta_lista().where(_visibilidad(usuario.rol, usuario.area_id)), filtros
+            visibles_en_lista(lectura.consulta_lista(), usuario), filtros, recepcion=recepcion
         )
 
     async def buscar(

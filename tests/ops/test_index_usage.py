@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from app.core.config import PROJECT_ROOT, get_settings
 from app.core.query_optimizer import QueryOptimizer
 from app.ops.named_queries import NAMED_QUERIES, muestra
-from tests.helpers import run_module, scratch_database
+from tests.helpers import run_module, scratch_database, visibilidad_diferencias
 
 pytestmark = pytest.mark.seeded_db
 DOCUMENTOS = 200_000
@@ -105,6 +105,15 @@ async def test_every_index_appears_in_the_plan_of_its_query(
                     f"{index} ({query.name}): plan uses {result.summary.indexes_used}\n{result.text}"
                 )
     assert not misses, "\n\n".join(misses)
+
+
+async def test_bulk_load_fills_the_visibility_table(seeded: async_sessionmaker[AsyncSession]) -> None:
+    """The parallel load drops `visibilidad` with the revisions it runs down and refills it when
+    it runs them up again (revision 0006): the table equals the rule over the loaded rows."""
+    async with seeded() as session:
+        connection = await session.connection()
+        assert await connection.scalar(text("SELECT count(*) FROM visibilidad")) > DOCUMENTOS
+        assert await visibilidad_diferencias(connection) == 0
 
 
 async def test_reads_run_as_planned_with_analyze(seeded: async_sessionmaker[AsyncSession]) -> None:

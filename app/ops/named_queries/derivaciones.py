@@ -8,19 +8,20 @@ from datetime import timedelta
 from sqlalchemy import Executable, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.pagination import pagina_query
 from app.derivaciones.models import Derivacion, EstadoDerivacion
-from app.documentos.filtros import FiltrosDocumento
-from app.documentos.service import DocumentoService
-from app.ops.named_queries.builders import LISTA_ORDEN, PAGE, NamedQuery, bandeja, simple
+from app.documentos.acceso import filtro_visibilidad
+from app.documentos.lectura import consulta_detalle
+from app.ops.named_queries.builders import NamedQuery, bandeja, simple
 from app.ops.named_queries.muestreo import Muestra
 from app.usuarios.principal import especialista_de
 
 
 async def _especialista(session: AsyncSession, m: Muestra) -> Executable:
+    # One routed document as an especialista of its destination reads it: one probe of the
+    # visibility table (their list reads its primary key in page order, docs/indexes.md).
     lector = especialista_de(m.derivacion["area_destino_id"])
-    query = DocumentoService(session).consulta_lista(lector, FiltrosDocumento())
-    return pagina_query(query, LISTA_ORDEN, page_size=PAGE)
+    query = consulta_detalle().where(filtro_visibilidad(lector))
+    return query.params(documento_id=m.derivacion["documento_id"])
 
 
 CONSULTAS = (
@@ -38,8 +39,8 @@ CONSULTAS = (
     ),
     NamedQuery(
         "documentos.especialista",
-        "GET /documentos as an especialista (visibility rule)",
-        "ix_derivaciones_area_destino_id_documento_id",
+        "GET /documentos/{id} (and its history, attachments, actions) as an especialista (visibility rule)",
+        "ix_visibilidad_documento_area",
         _especialista,
     ),
     NamedQuery(

@@ -114,6 +114,7 @@ async def muestra(session: AsyncSession) -> Muestra:
         fecha=documento.fecha_recepcion.date(),
         derivacion={
             "area_destino_id": derivacion.area_destino_id if derivacion else 0,
+            "documento_id": derivacion.documento_id if derivacion else 0,
             "area_origen_id": derivacion.area_origen_id if derivacion else 0,
             "enviado_por_id": derivacion.enviado_por_id if derivacion else 0,
             "recibido_por_id": recibido_por,

@@ -384,7 +384,9 @@ async def test_daily_overdue_alert_once_per_area_user(
 ) -> None:
     async with db.sessionmaker() as session, session.begin():
         area = Area(codigo=unique("VN"), nombre="Unidad de Vencidos", sigla="UV")
-        session.add(area)
+        # The other user's area has nothing overdue: a shared area (LOG) may have, from other tests.
+        otra_area = Area(codigo=unique("VO"), nombre="Unidad al Día", sigla="UD")
+        session.add_all([area, otra_area])
         await session.flush()
         jefe, inactivo, otro = (
             Usuario(
@@ -399,7 +401,7 @@ async def test_daily_overdue_alert_once_per_area_user(
             for prefix, area_id, activo in [
                 ("jefe", area.id, True),
                 ("baja", area.id, False),
-                ("otro", world.areas["LOG"], True),
+                ("otro", otra_area.id, True),
             ]
         )
         session.add_all([jefe, inactivo, otro])

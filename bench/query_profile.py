@@ -35,6 +35,7 @@ from app.usuarios.models import (  # noqa: E402
     Rol,
     Usuario,
 )
+from app.usuarios.principal import sello_de  # noqa: E402
 
 TIMING = re.compile(r'db;dur=([\d.]+);desc="(\d+) queries", app;dur=([\d.]+)')
 
@@ -48,8 +49,8 @@ async def main(requests: int) -> None:
                 select(Usuario).where(Usuario.rol == Rol.ESPECIALISTA, Usuario.area_id.is_not(None)).limit(1)
             )
         ).one()
-    as_admin = {"Authorization": f"Bearer {create_access_token(admin.id)[0]}"}
-    as_especialista = {"Authorization": f"Bearer {create_access_token(especialista.id)[0]}"}
+    tokens = [create_access_token(u.id, sello_de(u.password_hash))[0] for u in (admin, especialista)]
+    as_admin, as_especialista = ({"Authorization": f"Bearer {token}"} for token in tokens)
     d = sample.documento_id
     endpoints = [
         ("GET /documentos?page_size=100", "/api/v1/documentos?page_size=100", as_admin),

@@ -26,24 +26,28 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> dic
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def test_role_change_applies_to_the_same_token(
+async def _nuevo_usuario(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
-) -> None:
+) -> tuple[str, str, dict[str, str]]:
+    """A new especialista created by the admin: its URL, its username and its first token's headers."""
     body = usuario_payload(world)
     created = await client.post(f"{API}/usuarios", json=body, headers=tokens["admin"])
     assert created.status_code == 201, created.text
     headers = await _login(client, body["username"], body["password"])
+    return f"{API}/usuarios/{created.json()['id']}", body["username"], headers
+
+
+async def test_role_change_applies_to_the_same_token(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    url, _, headers = await _nuevo_usuario(client, tokens, world)
     assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 403
 
-    promoted = await client.patch(
-        f"{API}/usuarios/{created.json()['id']}", json={"rol": "admin"}, headers=tokens["admin"]
-    )
+    promoted = await client.patch(url, json={"rol": "admin"}, headers=tokens["admin"])
     assert promoted.status_code == 200, promoted.text
     assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 200
 
-    demoted = await client.patch(
-        f"{API}/usuarios/{created.json()['id']}", json={"rol": "auditor"}, headers=tokens["admin"]
-    )
+    demoted = await client.patch(url, json={"rol": "auditor"}, headers=tokens["admin"])
     assert demoted.status_code == 200, demoted.text
     assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 403
 
@@ -51,20 +55,13 @@ async def test_role_change_applies_to_the_same_token(
 async def test_a_new_password_retires_the_old_tokens(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
 ) -> None:
-    body = usuario_payload(world)
-    created = await client.post(f"{API}/usuarios", json=body, headers=tokens["admin"])
-    assert created.status_code == 201, created.text
-    old = await _login(client, body["username"], body["password"])
+    url, username, old = await _nuevo_usuario(client, tokens, world)
     assert (await client.get(f"{API}/auth/me", headers=old)).status_code == 200
 
-    changed = await client.patch(
-        f"{API}/usuarios/{created.json()['id']}",
-        json={"password": "otra-clave-larga-9"},
-        headers=tokens["admin"],
-    )
+    changed = await client.patch(url, json={"password": "otra-clave-larga-9"}, headers=tokens["admin"])
     assert changed.status_code == 200, changed.text
     assert (await client.get(f"{API}/auth/me", headers=old)).status_code == 401
-    new = await _login(client, body["username"], "otra-clave-larga-9")
+    new = await _login(client, username, "otra-clave-larga-9")
     assert (await client.get(f"{API}/auth/me", headers=new)).status_code == 200
 
 

@@ -1,16 +1,34 @@
-"""The bulk loader writes consistent data; the demo bootstrap runs once."""
+"""The bulk loader writes consistent data, by both of its paths, and puts the schema back even
+when a load fails; the demo bootstrap runs once."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from app.ops.seed import seed_catalogos, seed_documentos
+from app.ops.seed import (
+    ALL_ESPECIALISTA_AREAS,
+    ensure_staff,
+    loader,
+    pipeline,
+    seed_catalogos,
+    seed_documentos,
+)
 from app.remitentes.identidad import ruc_is_valid
 from tests.conftest import World
+from tests.estadisticas.test_contadores import assert_contadores_exactos
 from tests.helpers import rolled_back, run_module, scratch_database, visibilidad_diferencias
+
+UNTIL = datetime(2026, 11, 20, tzinfo=UTC)
+LOADED = ("remitentes", "documentos", "derivaciones", "anexos", "historial")
+PUBLIC = "connamespace = 'public'::regnamespace"
 
 
 async def scalar(conn: AsyncConnection, sql: str) -> int:
@@ -94,3 +112,120 @@ async def test_demo_bootstraps_once() -> None:
         assert "demo data loaded" in first and "Log in as admin" in first
         code, second = await cli("demo")
         assert code == 0 and "demo data already present" in second
+
+
+@asynccontextmanager
+async def migrated_scratch() -> AsyncIterator[AsyncEngine]:
+    """A new database migrated to head, with the catalogs and the staff, as `seed` starts from."""
+    async with scratch_database() as url:
+        code, output = await run_module("app.ops.cli", "migrate", env={"DATABASE_URL": url})
+        assert code == 0, output
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                await seed_catalogos(conn)
+                await ensure_staff(conn, "clave-de-prueba", areas_especialista=ALL_ESPECIALISTA_AREAS)
+                await conn.commit()
+            yield engine
+        finally:
+            await engine.dispose()
+
+
+async def schema_state(conn: AsyncConnection) -> dict[str, int]:
+    return {
+        "secondary indexes": await scalar(
+            conn,
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND NOT i.indisprimary",
+        ),
+        "not valid": await scalar(
+            conn, f"SELECT count(*) FROM pg_constraint WHERE {PUBLIC} AND NOT convalidated"
+        ),
+        "foreign keys": await scalar(
+            conn, f"SELECT count(*) FROM pg_constraint WHERE {PUBLIC} AND contype = 'f'"
+        ),
+        "table options": await scalar(
+            conn, f"SELECT count(*) FROM pg_class WHERE relname IN {LOADED} AND reloptions IS NOT NULL"
+        ),
+    }
+
+
+async def not_frozen(conn: AsyncConnection, table: str) -> int:
+    """Rows of `table` whose xmin is not frozen (HEAP_XMIN_FROZEN: both hint bits of xmin set)."""
+    await conn.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+    return await scalar(
+        conn,
+        f"SELECT count(*) FROM generate_series(0, pg_relation_size('{table}') / 8192 - 1) AS page,"
+        f" heap_page_items(get_raw_page('{table}', page::int))"
+        " WHERE lp_flags = 1 AND t_infomask & 768 <> 768",
+    )
+
+
+async def test_parallel_load_freezes_rebuilds_and_appends() -> None:
+    """A large load's path, small: worker processes, COPY FREEZE into the empty tables, every index
+    and key rebuilt, the derived tables migrated back up; then a second load appends (no FREEZE)."""
+    async with migrated_scratch() as engine:
+        async with engine.connect() as conn:
+            before = await schema_state(conn)
+        load = functools.partial(
+            seed_documentos,
+            engine,
+            progress=lambda _: None,
+            until=UNTIL,
+            chunk=1_000,
+            rebuild_indexes=True,
+            processes=2,
+        )
+        first = await load(3_000, seed=7)
+        second = await load(1_000, seed=8)
+        for report in (first, second):
+            assert report.indexes_rebuilt and report.schema_restored and report.secondary_indexes == 51
+        assert first.rows["documentos"] == 3_000 and second.rows["documentos"] == 1_000
+        assert first.rows["remitentes"] == 600 and first.rows["historial"] > 3 * 3_000
+        async with engine.connect() as conn:
+            assert await schema_state(conn) == before
+            for table in LOADED:
+                count = first.rows[table] + second.rows[table]
+                assert await scalar(conn, f"SELECT count(*) FROM {table}") == count, table
+                # The first load's rows went in frozen, the second's (into full tables) did not.
+                assert await not_frozen(conn, table) == second.rows[table], table
+            assert await scalar(conn, "SELECT count(DISTINCT numero_expediente) FROM documentos") == 4_000
+            assert await scalar(conn, "SELECT count(*) FROM documentos WHERE busqueda IS NULL") == 0
+            assert await visibilidad_diferencias(conn) == 0
+            await assert_contadores_exactos(conn)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("when", ["before the commits", "after the commits"])
+async def test_failed_load_leaves_no_rows_and_the_schema_back(
+    monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """Whether the COPY fails or something after it, the load's rows go and the schema returns."""
+    real: Any = pipeline.load_slices
+
+    async def failing(*args: Any) -> None:
+        if when == "before the commits":  # the documentos' COPY fails, the other tables' are rolled back
+
+            async def remitentes_failed() -> None:
+                raise Boom
+
+            await real(*args[:-1], remitentes_failed())
+        else:  # everything committed
+            await real(*args)
+        raise Boom
+
+    monkeypatch.setattr(loader, "load_slices", failing)
+    async with migrated_scratch() as engine:
+        async with engine.connect() as conn:
+            before = await schema_state(conn)
+        with pytest.raises(Boom):
+            await seed_documentos(
+                engine, 1_000, seed=7, progress=lambda _: None, rebuild_indexes=True, processes=2, until=UNTIL
+            )
+        async with engine.connect() as conn:
+            assert await schema_state(conn) == before
+            for table in LOADED:
+                assert await scalar(conn, f"SELECT count(*) FROM {table}") == 0, table

@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import random
 from bisect import bisect_right as bisect
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
@@ -22,11 +21,12 @@ from app.documentos.plazos import calcular_fecha_limite
 from app.ops.seed import catalog_data as cat
 from app.ops.seed.asuntos import TIPO_BY_PROCEDIMIENTO, asunto
 from app.ops.seed.context import ProcedimientoRow, SeedContext
+from app.ops.seed.copy_binary import timestamp
 from app.ops.seed.draws import cumulative, waits
 from app.ops.seed.plan import DAY_S, LIMA, Slice
 from app.ops.seed.recepciones import recepciones
 from app.ops.seed.remitentes import EMPRESA, ENTIDAD, NATURAL, Remitentes
-from app.ops.seed.rows import EncodedTimestamp, Row
+from app.ops.seed.rows import Row
 from app.ops.seed.tramitacion import tramitador
 
 _LIMA_OFFSET_S = 5 * 3600
@@ -77,12 +77,10 @@ class RowGenerator:
         slice_: Slice,
         seed: int,
         until: datetime,
-        stamp: Callable[[int], EncodedTimestamp],
     ) -> None:
         self.ctx = ctx
         self.remitentes = remitentes
         self.slice = slice_
-        self.stamp = stamp
         self.rng = random.Random(f"{seed}/{slice_.number}")
         self.until_ts = int(until.timestamp())
         self.today = until.astimezone(LIMA).date()
@@ -115,7 +113,7 @@ class RowGenerator:
         rnd = rng.random
         wait = waits(rnd)
         getrandbits = rng.getrandbits
-        stamp = self.stamp
+        stamp = timestamp
         fecha_limite_of = self._fecha_limite
         registradores = ctx.registradores
         procedimientos = ctx.procedimientos

@@ -8,10 +8,11 @@ import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from app.ops.seed import catalog_data as cat
 from app.ops.seed.context import SeedContext
+from app.ops.seed.copy_binary import timestamp
 from app.ops.seed.plan import LIMA
 from app.ops.seed.rows import Row
 from app.remitentes.identidad import ruc_check_digit
@@ -54,7 +55,7 @@ def generate_remitentes(
     rng = random.Random(f"{seed}/remitentes")
     rnd = rng.random
     used = set(ctx.existing_remitentes)
-    created = datetime.combine(first_day, datetime.min.time(), LIMA).astimezone(UTC)
+    created = timestamp(int(datetime.combine(first_day, datetime.min.time(), LIMA).timestamp()))
     next_id = ctx.max_ids["remitentes"] + 1
     names_by_gender = (cat.NOMBRES_MASCULINOS, cat.NOMBRES_FEMENINOS)
     ascii_names = {n: _ascii(n).lower() for n in (*names_by_gender[0], *names_by_gender[1], *cat.APELLIDOS)}

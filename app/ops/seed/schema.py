@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import io
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -16,15 +13,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import PROJECT_ROOT
-from app.ops.seed.connections import NO_LIMITS, private_connection, task_group
 from app.ops.seed.context import LOADED_TABLES
-from app.ops.seed.report import PhaseTimer
-
-if TYPE_CHECKING:
-    from app.ops.seed.connections import RawConnection
 
 REVISION_WITHOUT_INDEXES = "0001"
 REVISION_INDEXES = "0002"
@@ -41,7 +33,7 @@ def _alembic_config(sync_conn: Connection | None = None) -> Config:
     return config
 
 
-def _alembic(sync_conn: Connection, action: str, revision: str) -> None:
+def alembic_run(sync_conn: Connection, action: str, revision: str) -> None:
     config = _alembic_config(sync_conn)
     if action == "upgrade":
         command.upgrade(config, revision)
@@ -51,13 +43,13 @@ def _alembic(sync_conn: Connection, action: str, revision: str) -> None:
         command.stamp(config, revision)
 
 
-def _revisions_up_to(revision: str) -> list[str]:
+def revisions_up_to(revision: str) -> list[str]:
     """The revisions after REVISION_WITHOUT_INDEXES up to `revision`, oldest first."""
     script = ScriptDirectory.from_config(_alembic_config())
     return [r.revision for r in reversed(list(script.iterate_revisions(revision, REVISION_WITHOUT_INDEXES)))]
 
 
-def _revision_statements(revision: str) -> list[str]:
+def revision_statements(revision: str) -> list[str]:
     """The DDL of a revision's upgrade(), rendered by Alembic itself (offline mode), one per item."""
     script = ScriptDirectory.from_config(_alembic_config())
     module = script.get_revision(revision).module
@@ -89,7 +81,7 @@ async def count_secondary_indexes(conn: AsyncConnection) -> int:
     return int(total or 0)
 
 
-async def _schema_signature(conn: AsyncConnection) -> list[str]:
+async def schema_signature(conn: AsyncConnection) -> list[str]:
     """Every index and constraint definition of the schema: equal before and after a rebuild."""
     rows = await conn.execute(
         text(
@@ -123,139 +115,84 @@ class SchemaState:
     done: set[str] = field(
         default_factory=set
     )  # statements of `restore_schema` already run (a retry skips them)
+    autovacuum_paused: list[str] = field(default_factory=list)  # tables to give autovacuum back
+    analyzed: bool = False  # the rebuild ANALYZEd the loaded tables
 
     def pending(self) -> list[str]:
         """What is still to run to restore the schema, for an operator when a restore failed."""
         statements = [constraint.add_sql() for constraint in self.dropped_constraints]
+        statements += [_resume_sql(table) for table in self.autovacuum_paused]
         if self.indexes_dropped:
             statements.append(f"-- then: alembic upgrade {self.revision}")
         return statements
 
 
-async def strip_schema(conn: AsyncConnection, state: SchemaState) -> None:
+def _resume_sql(table: str) -> str:
+    return f"ALTER TABLE {table} RESET (autovacuum_enabled)"
+
+
+async def pause_autovacuum(conn: AsyncConnection, state: SchemaState) -> None:
+    """Keep autovacuum off the loaded tables until `resume_autovacuum`.
+
+    Right after a load it would vacuum and analyze them while the indexes are built, taking CPU
+    from the builds, and each ALTER TABLE that needs a stronger lock would wait a deadlock_timeout
+    (1 s) before cancelling it. Tables with an autovacuum setting of their own are left alone.
+    """
+    rows = await conn.execute(
+        text(
+            "SELECT relname FROM pg_class WHERE relname = ANY(:tables)"
+            " AND relnamespace = 'public'::regnamespace AND NOT EXISTS"
+            " (SELECT 1 FROM unnest(reloptions) o WHERE o LIKE 'autovacuum_enabled=%')"
+        ),
+        {"tables": list(LOADED_TABLES)},
+    )
+    for table in rows.scalars().all():
+        await conn.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
+        state.autovacuum_paused.append(table)
+    await conn.commit()
+
+
+async def resume_autovacuum(conn: AsyncConnection, state: SchemaState) -> None:
+    while state.autovacuum_paused:
+        await conn.execute(text(_resume_sql(state.autovacuum_paused[-1])))
+        state.autovacuum_paused.pop()
+    await conn.commit()
+
+
+async def strip_schema(conn: AsyncConnection, state: SchemaState, *, referencing: bool = False) -> None:
     """Drop what slows COPY down: secondary indexes, foreign keys, unreferenced primary keys.
 
     The indexes go by running Alembic down to the revision before them, so that a load that dies
     half-way leaves a database that `alembic upgrade head` repairs. Foreign keys (a locking look-up
     per row) and the primary keys nothing references are restored afterwards from their own
     `pg_get_constraintdef`, which round-trips them exactly. CHECKs stay: theirs does not (an IN
-    list comes back as a differently cast ANY(ARRAY)), and they cost only ~1 µs per row.
+    list comes back as a differently cast ANY(ARRAY)), and they cost only ~1 µs per row. With
+    `referencing`, the foreign keys of other tables that point at the loaded ones go too: TRUNCATE
+    refuses to run while any does.
     """
-    state.signature = await _schema_signature(conn)
+    state.signature = await schema_signature(conn)
     state.revision = await _current_revision(conn)
     if state.revision is not None and state.revision != REVISION_WITHOUT_INDEXES:
-        await conn.run_sync(_alembic, "downgrade", REVISION_WITHOUT_INDEXES)
+        await conn.run_sync(alembic_run, "downgrade", REVISION_WITHOUT_INDEXES)
         state.indexes_dropped = True
     rows = await conn.execute(
         text(
             "SELECT conrelid::regclass::text, conname, contype::text, pg_get_constraintdef(oid)"
-            " FROM pg_constraint WHERE conrelid::regclass::text = ANY(:tables)"
-            " AND (contype = 'f' OR (contype = 'p' AND conrelid::regclass::text = ANY(:without_pk)))"
+            " FROM pg_constraint WHERE (conrelid::regclass::text = ANY(:tables)"
+            " AND (contype = 'f' OR (contype = 'p' AND conrelid::regclass::text = ANY(:without_pk))))"
+            " OR (:referencing AND contype = 'f' AND confrelid::regclass::text = ANY(:tables))"
             " ORDER BY contype = 'p', 1, 2"  # keys that others depend on go last
         ),
-        {"tables": list(LOADED_TABLES), "without_pk": list(_TABLES_WITHOUT_PK_DURING_LOAD)},
+        {
+            "tables": list(LOADED_TABLES),
+            "without_pk": list(_TABLES_WITHOUT_PK_DURING_LOAD),
+            "referencing": referencing,
+        },
     )
     state.dropped_constraints = [Constraint(*row) for row in rows]
     for constraint in state.dropped_constraints:
         await conn.execute(text(f'ALTER TABLE {constraint.table} DROP CONSTRAINT "{constraint.name}"'))
     await conn.commit()
-
-
-def _table_of(sql: str) -> str:
-    found = re.search(r"\bON (\w+)|^ALTER TABLE (\w+)", sql)
-    return next((g for g in found.groups() if g), "") if found else ""
-
-
-async def _run_in_parallel(
-    engine: AsyncEngine, phases: list[list[list[str]]], done: set[str], connections: int = 2
-) -> None:
-    """Run each phase's jobs (a job: statements run in order) on `connections` connections.
-
-    Index builds are CPU-bound sorts; two builds on two connections keep both cores busy, where one
-    build with parallel workers leaves them idle between sort runs and in its serial merge.
-    """
-    async with contextlib.AsyncExitStack() as stack:
-        raws = [
-            await stack.enter_async_context(
-                private_connection(engine, NO_LIMITS + "; SET max_parallel_maintenance_workers = 0")
-            )
-            for _ in range(connections)
-        ]
-        for jobs in phases:
-            queue = collections.deque(jobs)
-            async with task_group() as group:  # one failure cancels the other connection's statement
-                for raw in raws:
-                    group.create_task(_worker(raw, queue, done))
-
-
-async def _worker(raw: RawConnection, queue: collections.deque[list[str]], done: set[str]) -> None:
-    while queue:
-        for sql in queue.popleft():
-            if sql not in done:
-                await raw.execute(sql)
-                done.add(sql)
-
-
-async def restore_schema(
-    engine: AsyncEngine, conn: AsyncConnection, state: SchemaState, timer: PhaseTimer
-) -> None:
-    """Put back what `strip_schema` removed, in three parallel phases.
-
-    1. primary and unique keys (they lock their table exclusively), 2. every index build of revision
-    0002 (Alembic renders the revision's own DDL), 3. validation of the foreign keys,
-    re-added NOT VALID beforehand (instant) and validated one table per job, since validations of
-    the same table wait for each other. Revisions after 0002, if any, then run through Alembic.
-    """
-    if not state.indexes_dropped and not state.dropped_constraints:
-        return
-    async with timer.phase("indexes and constraints"):
-        keys = [c for c in state.dropped_constraints if c.kind == "p"]
-        to_validate = [c for c in state.dropped_constraints if c.kind != "p"]
-        add_not_valid = [c.add_sql() + " NOT VALID" for c in to_validate]
-        for sql in add_not_valid:
-            if sql not in state.done:
-                await conn.execute(text(sql))
-        await conn.commit()
-        state.done.update(add_not_valid)
-
-        revisions = _revisions_up_to(state.revision) if state.indexes_dropped and state.revision else []
-        statements = _revision_statements(REVISION_INDEXES) if revisions[:1] == [REVISION_INDEXES] else []
-        is_index = [sql.upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")) for sql in statements]
-        exclusive = [c.add_sql() for c in keys]
-        exclusive += [sql for sql, index in zip(statements, is_index, strict=True) if not index]
-        index_builds = [sql for sql, index in zip(statements, is_index, strict=True) if index]
-        validations: dict[str, list[str]] = {}
-        for c in to_validate:
-            validations.setdefault(c.table, []).append(
-                f'ALTER TABLE {c.table} VALIDATE CONSTRAINT "{c.name}"'
-            )
-
-        size_rows = await conn.execute(
-            text("SELECT relname, pg_relation_size(oid) FROM pg_class WHERE relkind = 'r'")
-        )
-        table_size: dict[str, int] = dict(size_rows.tuples().all())
-
-        def cost(job: list[str]) -> float:
-            # Largest first keeps both connections busy to the end; a GIN build costs a few btrees.
-            return sum(
-                table_size.get(_table_of(sql), 0) * (3 if " gin " in sql.lower() else 1) for sql in job
-            )
-
-        phases = [[[sql] for sql in exclusive], [[sql] for sql in index_builds], list(validations.values())]
-        await _run_in_parallel(
-            engine, [sorted(phase, key=cost, reverse=True) for phase in phases], state.done
-        )
-        state.dropped_constraints = []
-
-        if statements:
-            await conn.run_sync(_alembic, "stamp", REVISION_INDEXES)
-        if state.indexes_dropped and state.revision is not None:
-            await conn.run_sync(_alembic, "upgrade", state.revision)
-        await conn.commit()
-        state.indexes_dropped = False
-    timer.report.schema_restored = await _schema_signature(conn) == state.signature
-    if not timer.report.schema_restored:
-        timer.progress("[seed] WARNING: indexes or constraints differ from those before the load")
 
 
 async def drop_restored_foreign_keys(conn: AsyncConnection, state: SchemaState) -> None:

@@ -8,7 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.core.logging import get_logger
+
+log = get_logger("app.errors")
 
 
 class AppError(Exception):
@@ -80,6 +85,33 @@ def unique_violation(exc: IntegrityError) -> str | None:
     return str(getattr(cause, "constraint_name", "") or "")
 
 
+# SQLSTATE classes of a database that is there but cannot serve this request now: connection
+# exception, insufficient resources (too many connections, disk full), operator intervention
+# (statement timeout, shutdown, starting up), transaction rollback (serialization, deadlock).
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "40"})
+# Seconds a client should wait: a full pool empties in a moment; a database that went away needs longer.
+RETRY_AFTER_BUSY_S = 2
+RETRY_AFTER_DOWN_S = 5
+
+
+def _unavailable(code: str, message: str, retry_after_s: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": {"code": code, "message": message}},
+        status_code=503,
+        headers={"Retry-After": str(retry_after_s)},
+    )
+
+
+def transient_database_error(exc: BaseException) -> bool:
+    """True for an error that says the database cannot serve now, not that the request is wrong."""
+    if isinstance(exc, PoolTimeout | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+        return exc.connection_invalidated or sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    return False
+
+
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for routes that raise these errors."""
     return {error.status_code: {"description": error.code} for error in errors}
@@ -127,6 +159,34 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
+async def _handle_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """Every database connection of this process stayed busy for DB_POOL_TIMEOUT_S: too many
+    requests at once. Nothing was written; the client may send the same request again."""
+    log.warning("db.pool_timeout", path=request.url.path)
+    return _unavailable(
+        "busy",
+        "El servicio está atendiendo muchas solicitudes; intente de nuevo en unos segundos.",
+        RETRY_AFTER_BUSY_S,
+    )
+
+
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database is unreachable, restarting or refused this transaction (timeout, deadlock):
+    its transaction was rolled back, so nothing was half-written. Any other database error is a
+    defect and stays a 500 (logged with its traceback by the server)."""
+    if not transient_database_error(exc):
+        raise exc
+    log.warning("db.unavailable", path=request.url.path, error=type(exc).__name__, detail=str(exc)[:200])
+    return _unavailable(
+        "unavailable",
+        "El servicio no puede atender la solicitud en este momento; intente de nuevo en unos segundos.",
+        RETRY_AFTER_DOWN_S,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(PoolTimeout, _handle_pool_timeout)
+    for error in (DBAPIError, ConnectionError, TimeoutError):
+        app.add_exception_handler(error, _handle_database_error)

@@ -137,7 +137,12 @@ class Documento(IdMixin, TimestampMixin, Base):
             text("fecha_recepcion DESC"),
             text("id DESC"),
         ),
-        Index("ix_documentos_registrado_por_fecha", "registrado_por_id", text("fecha_recepcion DESC")),
+        Index(
+            "ix_documentos_registrado_por_fecha",
+            "registrado_por_id",
+            text("fecha_recepcion DESC"),
+            text("id DESC"),
+        ),
         Index("ix_documentos_canal_fecha", "canal", text("fecha_recepcion DESC")),
         Index("ix_documentos_vencimiento", "fecha_limite", postgresql_where=text(OPEN_STATES_SQL)),
         Index(

@@ -84,6 +84,13 @@ async def muestra(session: AsyncSession) -> Muestra:
         .order_by(func.count())
         .limit(1)
     )
+    # The clerk with the fewest documents, as for tipo: a clerk's own intake is selective.
+    registrador = await session.scalar(
+        select(Documento.registrado_por_id)
+        .group_by(Documento.registrado_por_id)
+        .order_by(func.count())
+        .limit(1)
+    )
     recibido_por = await scalar_or(
         session, select(Derivacion.recibido_por_id).where(Derivacion.recibido_por_id.is_not(None)).limit(1), 0
     )
@@ -92,7 +99,7 @@ async def muestra(session: AsyncSession) -> Muestra:
         area_id=documento.area_actual_id,
         tipo_documento_id=tipo or documento.tipo_documento_id,
         remitente_id=documento.remitente_id,
-        registrado_por_id=documento.registrado_por_id,
+        registrado_por_id=registrador or documento.registrado_por_id,
         procedimiento_id=await scalar_or(
             session,
             select(Documento.procedimiento_id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.catalogos.models import Area, Indicacion, Procedimiento, TipoDocumento
 from app.ops.seed import catalog_data as cat
+from app.ops.seed.draws import cumulative
 from app.usuarios.models import Rol, Usuario
 
 LOADED_TABLES = ("remitentes", "documentos", "derivaciones", "anexos", "historial")
@@ -45,6 +46,10 @@ class SeedContext:
     nearby_areas: dict[int, list[int]]  # parent, children and siblings among `destinos`
     usuarios_by_area: dict[int, list[int]]
     registradores: list[int]
+    # Cumulative draw weights of `registradores`: a head clerk registers most documents, each next
+    # one a quarter of the previous (relief, part-time), so a clerk's own intake is a selective
+    # filter as it is in an office.
+    registrador_weights: list[float]
     tipos: dict[str, int]
     procedimientos: list[ProcedimientoRow]
     indicaciones_principal: list[int | None]
@@ -62,7 +67,9 @@ async def read_context(conn: AsyncConnection) -> SeedContext:
         raise RuntimeError("catalogs are missing: run seed_catalogos first (area MP not found)")
     mp_id = id_by_codigo[cat.AREA_MESA_PARTES]
 
-    usuarios_query = select(Usuario.id, Usuario.rol, Usuario.area_id).where(Usuario.activo)
+    usuarios_query = (
+        select(Usuario.id, Usuario.rol, Usuario.area_id).where(Usuario.activo).order_by(Usuario.id)
+    )
     usuarios = (await conn.execute(usuarios_query)).all()
     usuarios_by_area: dict[int, list[int]] = {}
     for id_, rol, area_id in usuarios:
@@ -146,6 +153,7 @@ async def read_context(conn: AsyncConnection) -> SeedContext:
         nearby_areas=nearby_areas,
         usuarios_by_area=usuarios_by_area,
         registradores=registradores,
+        registrador_weights=cumulative([0.25**i for i in range(len(registradores))]),
         tipos=tipos,
         procedimientos=procedimientos,
         indicaciones_principal=principal or every_indicacion or [None],

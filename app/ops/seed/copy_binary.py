@@ -123,11 +123,9 @@ def compile_encoder(kinds: Sequence[str]) -> Encoder:
             namespace[f"labels{i}"] = _Cache(_text)
         field = _FIELDS[base].format(v=name, i=i)
         if kind.endswith("?"):
-            field = (
-                f"*((NULL,) if {name} is None else ({field},))"
-                if "," in field
-                else (f"(NULL if {name} is None else {field})")
-            )
+            if base in ("text", "jsonb"):  # its two items in one, so that NULL replaces both
+                field = field.replace("), b", ") + b")
+            field = f"(NULL if {name} is None else {field})"
         items.append(field)
     end_run()
     source = (

@@ -115,7 +115,7 @@ class RowGenerator:
         getrandbits = rng.getrandbits
         stamp = timestamp
         fecha_limite_of = self._fecha_limite
-        registradores = ctx.registradores
+        registradores, registrador_weights = ctx.registradores, ctx.registrador_weights
         procedimientos = ctx.procedimientos
         tipos = ctx.tipos
         default_tipo = next(iter(tipos.values()))
@@ -148,7 +148,7 @@ class RowGenerator:
                 + pairs[int(rnd() * 1296)]
             )
             kind = remitente_kind[remitente]
-            registrador = registradores[int(rnd() * len(registradores))]
+            registrador = registradores[bisect(registrador_weights, rnd())]
             prioridad = _PRIORIDADES[bisect(_PRIORIDAD_WEIGHTS, rnd())]
 
             procedimiento: ProcedimientoRow | None = None

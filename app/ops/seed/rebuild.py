@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.ops.seed.connections import NO_LIMITS, private_connection, raw_connection
+from app.ops.seed.connections import NO_LIMITS, private_connection, raw_connection, skip_wal_zero_fill
 from app.ops.seed.context import LOADED_TABLES
 from app.ops.seed.report import PhaseTimer
 from app.ops.seed.schema import (
@@ -227,7 +227,9 @@ async def _migrate_job(
         if "alembic upgrade" in state.done:  # a retry after a later failure
             return
         async with engine.connect() as migration:
-            await (await raw_connection(migration)).execute(_SETTINGS)
+            raw = await raw_connection(migration)
+            await raw.execute(_SETTINGS)
+            await skip_wal_zero_fill(raw)
             if indexes:
                 await migration.run_sync(alembic_run, "stamp", REVISION_INDEXES)
             if target is not None:

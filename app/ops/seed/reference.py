@@ -21,7 +21,7 @@ from app.ops.seed.report import ProgressFn, SeedReport
 from app.usuarios.models import Rol, Usuario
 
 DEMO_ESPECIALISTA_AREAS: tuple[str, ...] = ("SGLC", "SGOP", "OAJ")
-# Every area but Mesa de Partes, whose clerk is the `mesapartes` account.
+# Every area but Mesa de Partes, whose clerks are the `mesapartes`, `mesapartes2` and `mesapartes3` accounts.
 ALL_ESPECIALISTA_AREAS: tuple[str, ...] = tuple(
     a.codigo for a in cat.AREAS if a.codigo != cat.AREA_MESA_PARTES
 )
@@ -146,8 +146,16 @@ class StaffUser:
 
 
 def staff_users(areas_especialista: Sequence[str] = DEMO_ESPECIALISTA_AREAS) -> list[StaffUser]:
-    """The staff accounts seeded beside the admin: a clerk, one specialist per area, an auditor."""
-    usuarios = [StaffUser("mesapartes", "Rosa Elena Quispe Huamán", Rol.MESA_PARTES, cat.AREA_MESA_PARTES)]
+    """The staff accounts seeded beside the admin: three clerks, one specialist per area, an auditor.
+
+    Several clerks, as an office staffs its desk by shifts: documents are spread over who registered
+    them, which `GET /documentos?registrado_por_id=` and its index rely on being selective.
+    """
+    usuarios = [
+        StaffUser("mesapartes", "Rosa Elena Quispe Huamán", Rol.MESA_PARTES, cat.AREA_MESA_PARTES),
+        StaffUser("mesapartes2", "Julio César Mamani Flores", Rol.MESA_PARTES, cat.AREA_MESA_PARTES),
+        StaffUser("mesapartes3", "Gladys Noemí Ccori Vargas", Rol.MESA_PARTES, cat.AREA_MESA_PARTES),
+    ]
     names = itertools.cycle(
         itertools.product(("Carlos", "Lucía", "Jorge", "Milagros", "Renzo", "Fiorella"), cat.APELLIDOS)
     )

@@ -1,0 +1,116 @@
+"""When the database cannot serve (its pool is exhausted, it is unreachable, it cancelled or
+rolled back the statement), the API answers 503 with `Retry-After` and a Spanish message, never a
+500; a database error that is a defect (bad SQL) stays a 500.
+
+A small app with the project's error handlers runs each case against the suite's real PostgreSQL
+(or a closed port for "unreachable"), with a pool small enough to run dry at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI, Query
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.core.config import get_settings
+from app.core.database import resolve_database_url
+from app.core.errors import RETRY_AFTER_BUSY_S, RETRY_AFTER_DOWN_S, install_error_handlers
+from tests.redis_server import free_port
+
+
+def _engine(url: str) -> AsyncEngine:
+    return create_async_engine(
+        url, pool_size=1, max_overflow=0, pool_timeout=0.3, connect_args={"timeout": 2}
+    )
+
+
+@pytest.fixture
+async def engines() -> AsyncIterator[dict[str, AsyncEngine]]:
+    settings = get_settings()
+    url = resolve_database_url(settings.database_url, settings.data_dir)
+    closed = f"postgresql+asyncpg://nadie:nada@127.0.0.1:{free_port()}/ninguna"
+    made = {"real": _engine(url), "closed": _engine(closed)}
+    yield made
+    for engine in made.values():
+        await engine.dispose()
+
+
+@pytest.fixture
+async def app_client(engines: dict[str, AsyncEngine]) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/sql/{which}")
+    async def run(which: str, sql: list[str] = Query()) -> dict[str, int]:  # noqa: B008
+        async with engines[which].begin() as conn:
+            for statement in sql:
+                await conn.execute(text(statement))
+        return {"ok": 1}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://prueba") as client:
+        yield client
+
+
+def _assert_503(response: httpx.Response, code: str, retry_after_s: int) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == str(retry_after_s)
+    detail = response.json()["detail"]
+    assert detail["code"] == code and "intente de nuevo" in detail["message"]
+
+
+async def test_a_pool_that_stays_busy_answers_503_busy(
+    app_client: httpx.AsyncClient, engines: dict[str, AsyncEngine]
+) -> None:
+    async with engines["real"].connect():  # the pool's only connection, held past pool_timeout
+        response = await app_client.get("/sql/real", params={"sql": "SELECT 1"})
+    _assert_503(response, "busy", RETRY_AFTER_BUSY_S)
+    assert (await app_client.get("/sql/real", params={"sql": "SELECT 1"})).status_code == 200
+
+
+async def test_an_unreachable_database_answers_503(app_client: httpx.AsyncClient) -> None:
+    _assert_503(
+        await app_client.get("/sql/closed", params={"sql": "SELECT 1"}), "unavailable", RETRY_AFTER_DOWN_S
+    )
+
+
+async def test_a_statement_timeout_answers_503(app_client: httpx.AsyncClient) -> None:
+    sql = ["SET LOCAL statement_timeout = 50", "SELECT pg_sleep(2)"]
+    _assert_503(await app_client.get("/sql/real", params={"sql": sql}), "unavailable", RETRY_AFTER_DOWN_S)
+
+
+async def test_a_deadlock_victim_answers_503(
+    app_client: httpx.AsyncClient, engines: dict[str, AsyncEngine]
+) -> None:
+    """The request takes advisory lock 2 and waits for 1, which the test holds; then the test waits
+    for 2. The request waited first, so its deadlock check runs first and PostgreSQL rolls it back."""
+    other = create_async_engine(engines["real"].url.render_as_string(hide_password=False))
+    try:
+        async with other.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(912001)"))
+            sql = ["SELECT pg_advisory_xact_lock(912002)", "SELECT pg_advisory_xact_lock(912001)"]
+            request = asyncio.create_task(app_client.get("/sql/real", params={"sql": sql}))
+            waiting = (
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 912001 AND NOT granted"
+            )
+            while not (await conn.execute(text(waiting))).scalar_one():
+                await asyncio.sleep(0.02)
+            await conn.execute(
+                text("SELECT pg_advisory_lock(912002)")
+            )  # granted once the request is rolled back
+            await conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            response = await request
+    finally:
+        await other.dispose()
+    _assert_503(response, "unavailable", RETRY_AFTER_DOWN_S)
+
+
+async def test_a_defect_in_sql_stays_a_500(app_client: httpx.AsyncClient) -> None:
+    response = await app_client.get("/sql/real", params={"sql": "SELECT * FROM no_existe_esta_tabla"})
+    assert response.status_code == 500
+    assert "retry-after" not in response.headers

@@ -110,12 +110,17 @@ def cache_counters(server: Server) -> dict[tuple[str, str], float]:
 
 
 def hit_rates(before: dict[tuple[str, str], float], after: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Hit rate per namespace during the block, and `all`: every lookup of every namespace."""
     rates = {}
+    served = total = 0.0
     for ns in sorted({ns for ns, _ in after}):
         d = {k: after.get((ns, k), 0) - before.get((ns, k), 0) for k in ("hits", "misses", "stale_served")}
         lookups = d["hits"] + d["misses"] + d["stale_served"]
         if lookups:
             rates[ns] = (d["hits"] + d["stale_served"]) / lookups
+            served, total = served + d["hits"] + d["stale_served"], total + lookups
+    if total:
+        rates["all"] = served / total
     return rates
 
 

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Executable, Result, event
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Connection, ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, QueuePool
@@ -227,6 +228,45 @@ async def own_database() -> AsyncIterator[Database]:
             yield database
     finally:
         await database.dispose()
+
+
+_ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+class Prepared:
+    """A select compiled once, where it is defined, into asyncpg's SQL and parameter order.
+
+    `fetch_prepared` runs it on the session's connection (in its transaction) straight through
+    asyncpg, which keeps it prepared per connection: none of SQLAlchemy's per-execution work (the
+    compiled-cache lookup, result adaptation, greenlet switches), a third of the CPU of a detail or
+    a public tracking request (docs/performance.md, "The hot paths"). Only for statements built
+    once (module constants, or cached per role and area); rows come back as asyncpg gives them, so
+    the columns must need no SQLAlchemy result processing (enums read as text, no JSON)."""
+
+    __slots__ = ("defaults", "names", "sql")
+
+    def __init__(self, statement: Executable) -> None:
+        compiled = statement.compile(dialect=_ASYNCPG)  # type: ignore[attr-defined]
+        if "POSTCOMPILE" in compiled.string:
+            raise ValueError("an expanding IN cannot be prepared once: use fetch_rows")
+        self.sql: str = compiled.string
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self.defaults: dict[str, Any] = dict(compiled.params)
+
+
+async def fetch_prepared(
+    session: AsyncSession, prepared: Prepared, **parameters: Any
+) -> Sequence[Sequence[Any]]:
+    """The rows of `prepared` with `parameters`, counted and timed like every other statement."""
+    values = [parameters[n] if n in parameters else prepared.defaults[n] for n in prepared.names]
+    fairy = await (await session.connection()).get_raw_connection()
+    driver: Any = fairy.driver_connection
+    started = time.perf_counter()
+    rows: Sequence[Sequence[Any]] = await driver.fetch(prepared.sql, *values)
+    seconds = time.perf_counter() - started
+    record_statement(prepared.sql, seconds)
+    slow_queries.observe(prepared.sql, values, seconds, executemany=False, plan_engine=_current_engine)
+    return rows
 
 
 async def fetch_rows(session: AsyncSession, query: Executable, **parameters: Any) -> Sequence[Sequence[Any]]:

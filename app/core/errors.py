@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -104,8 +105,10 @@ def _unavailable(code: str, message: str, retry_after_s: int) -> JSONResponse:
 
 def transient_database_error(exc: BaseException) -> bool:
     """True for an error that says the database cannot serve now, not that the request is wrong."""
-    if isinstance(exc, PoolTimeout | ConnectionError | TimeoutError):
+    if isinstance(exc, PoolTimeout | ConnectionError | TimeoutError | asyncpg.InterfaceError):
         return True
+    if isinstance(exc, asyncpg.PostgresError):  # straight from asyncpg (database.fetch_prepared)
+        return str(exc.sqlstate or "")[:2] in _TRANSIENT_SQLSTATE_CLASSES
     if isinstance(exc, DBAPIError):
         sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
         return exc.connection_invalidated or sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES
@@ -188,5 +191,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(PoolTimeout, _handle_pool_timeout)
-    for error in (DBAPIError, ConnectionError, TimeoutError):
+    for error in (DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError, TimeoutError):
         app.add_exception_handler(error, _handle_database_error)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from app.anexos.models import Anexo
 from app.catalogos.models import Area, Indicacion, TipoDocumento
-from app.core.database import fetch_rows
+from app.core.database import Prepared, fetch_prepared, fetch_rows
 from app.core.pagination import encode_cursor, pagina_query
 from app.core.responses import to_json
 from app.derivaciones.models import Derivacion
@@ -157,7 +157,7 @@ async def pagina_json(
 
 
 _origen, _destino = aliased(Area), aliased(Area)
-_DERIVACIONES = (
+_DERIVACIONES = Prepared(
     select(
         Derivacion.id,
         _origen.id,
@@ -190,7 +190,7 @@ _DERIVACIONES = (
     .where(Derivacion.documento_id == bindparam("documento_id"))
     .order_by(Derivacion.id)
 )
-_ANEXOS = (
+_ANEXOS = Prepared(
     select(
         Anexo.id,
         Anexo.nombre_archivo,
@@ -241,16 +241,16 @@ def _anexo(r: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-async def detalle_json(session: AsyncSession, query: Select[Any], documento_id: int) -> bytes | None:
+async def detalle_json(session: AsyncSession, query: Prepared, documento_id: int) -> bytes | None:
     """The `schemas.Documento` body of document `documento_id` if `query` (a narrowed
-    `consulta_detalle()`) selects it, else None: three statements whatever the number of routings
-    and attachments."""
-    encontradas = await fetch_rows(session, query, documento_id=documento_id)
+    `consulta_detalle()`, prepared) selects it, else None: three statements whatever the number of
+    routings and attachments."""
+    encontradas = await fetch_prepared(session, query, documento_id=documento_id)
     r = encontradas[0] if encontradas else None
     if r is None:
         return None
-    derivaciones = await fetch_rows(session, _DERIVACIONES, documento_id=documento_id)
-    anexos = await fetch_rows(session, _ANEXOS, documento_id=documento_id)
+    derivaciones = await fetch_prepared(session, _DERIVACIONES, documento_id=documento_id)
+    anexos = await fetch_prepared(session, _ANEXOS, documento_id=documento_id)
     return detalle_de_fila(r, derivaciones, anexos)
 
 

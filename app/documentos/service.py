@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app import cache_policy
 from app.core.cache import WARM, argument_digest, get_cache
+from app.core.database import Prepared
 from app.core.errors import InvalidInput, NotFound
 from app.documentos import lectura
 from app.documentos.acceso import filtro_visibilidad, orden_de_lista, visibles_en_lista
@@ -32,8 +33,8 @@ def _visibilidad(rol: Rol, area_id: int | None) -> ColumnElement[bool]:
 
 
 @lru_cache(maxsize=1024)
-def _detalle_visible(rol: Rol, area_id: int | None) -> Select[Any]:
-    return lectura.consulta_detalle().where(_visibilidad(rol, area_id))
+def _detalle_visible(rol: Rol, area_id: int | None) -> Prepared:
+    return Prepared(lectura.consulta_detalle().where(_visibilidad(rol, area_id)))
 
 
 class DocumentoService:

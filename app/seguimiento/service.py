@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.catalogos.models import Area, TipoDocumento
 from app.core.config import Settings, get_settings
-from app.core.database import fetch_rows
+from app.core.database import Prepared, fetch_prepared
 from app.core.errors import NotFound
 from app.core.responses import to_json
 from app.derivaciones.models import Derivacion
@@ -30,7 +30,7 @@ def url_seguimiento(
 
 _destino = aliased(Area)
 # The document with its routings in one round trip: one row per routing (or one row without).
-_SEGUIMIENTO = (
+_SEGUIMIENTO = Prepared(
     select(
         Documento.codigo_verificacion,
         Documento.numero_expediente,
@@ -61,7 +61,7 @@ _SEGUIMIENTO = (
 async def seguimiento(session: AsyncSession, numero_expediente: str, codigo_verificacion: str) -> bytes:
     """What a citizen sees (`schemas.SeguimientoPublico`) as its JSON body; the same 404 for an
     unknown number and a wrong code."""
-    filas = await fetch_rows(session, _SEGUIMIENTO, numero=numero_expediente)
+    filas = await fetch_prepared(session, _SEGUIMIENTO, numero=numero_expediente)
     expected = filas[0][0] if filas else "x" * len(codigo_verificacion)
     if not filas or not hmac.compare_digest(expected.upper(), codigo_verificacion.upper()):
         raise NotFound("no document with that number and verification code")

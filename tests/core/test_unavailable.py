@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI, Query
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.core.config import get_settings
-from app.core.database import resolve_database_url
+from app.core.database import Prepared, fetch_prepared, resolve_database_url
 from app.core.errors import RETRY_AFTER_BUSY_S, RETRY_AFTER_DOWN_S, install_error_handlers
 from tests.redis_server import free_port
+
+_SLEEP = Prepared(select(func.pg_sleep(bindparam("segundos"))))
 
 
 def _engine(url: str) -> AsyncEngine:
@@ -46,10 +48,18 @@ async def app_client(engines: dict[str, AsyncEngine]) -> AsyncIterator[httpx.Asy
     install_error_handlers(app)
 
     @app.get("/sql/{which}")
-    async def run(which: str, sql: list[str] = Query()) -> dict[str, int]:  # noqa: B008
+    async def run(which: str, sql: list[str] = Query()) -> dict[str, int]:
         async with engines[which].begin() as conn:
             for statement in sql:
                 await conn.execute(text(statement))
+        return {"ok": 1}
+
+    @app.get("/prepared/sleep")
+    async def sleep(segundos: float) -> dict[str, int]:
+        """A prepared statement runs through asyncpg directly: its errors are asyncpg's own."""
+        async with AsyncSession(engines["real"]) as session:
+            await session.execute(text("SET LOCAL statement_timeout = 50"))
+            await fetch_prepared(session, _SLEEP, segundos=segundos)
         return {"ok": 1}
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -84,6 +94,12 @@ async def test_a_statement_timeout_answers_503(app_client: httpx.AsyncClient) ->
     _assert_503(await app_client.get("/sql/real", params={"sql": sql}), "unavailable", RETRY_AFTER_DOWN_S)
 
 
+async def test_a_statement_timeout_of_a_prepared_read_answers_503(app_client: httpx.AsyncClient) -> None:
+    assert (await app_client.get("/prepared/sleep", params={"segundos": 0})).status_code == 200
+    response = await app_client.get("/prepared/sleep", params={"segundos": 2})
+    _assert_503(response, "unavailable", RETRY_AFTER_DOWN_S)
+
+
 async def test_a_deadlock_victim_answers_503(
     app_client: httpx.AsyncClient, engines: dict[str, AsyncEngine]
 ) -> None:
@@ -98,7 +114,9 @@ async def test_a_deadlock_victim_answers_503(
             waiting = (
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 912001 AND NOT granted"
             )
-            while not (await conn.execute(text(waiting))).scalar_one():
+            for _ in range(3000):  # up to a minute on a busy machine
+                if (await conn.execute(text(waiting))).scalar_one():
+                    break
                 await asyncio.sleep(0.02)
             await conn.execute(
                 text("SELECT pg_advisory_lock(912002)")

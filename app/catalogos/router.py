@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from app.catalogos import schemas as s
 from app.catalogos.models import Area, Indicacion, Pais, Procedimiento, TipoDocumento
-from app.catalogos.service import CATALOGOS_PUBLICOS, CatalogoPublico, CatalogoService
+from app.catalogos.service import CATALOGOS_PUBLICOS, CatalogoPublico, CatalogoService, lista_publica
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
-from app.core.http_cache import public_json
+from app.core.http_cache import public_response
 from app.core.models import Base
 from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import AdminUser, CurrentUser
@@ -23,11 +23,12 @@ WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Inva
 
 def _lista_publica(catalogo: CatalogoPublico) -> None:
     """The list route of one catalog: public (the TUPA, the areas and the ISO lists are public
-    information), cached in its tier, served with Cache-Control and an ETag (304 when unchanged)."""
+    information), cached in its tier (and as a near copy, `lista_publica`), served with
+    Cache-Control and an ETag (304 when unchanged)."""
 
-    async def listar(request: Request, session: SessionDep) -> Response:
-        body = await CatalogoService(session).listar_json(catalogo)
-        return public_json(request, body, max_age=catalogo.tier.seconds)
+    async def listar(request: Request) -> Response:
+        # No session dependency: a hit (a near copy) must not begin a unit of work.
+        return public_response(request, await lista_publica(catalogo))
 
     router.add_api_route(
         f"/{catalogo.ruta}",

@@ -21,6 +21,7 @@ from app.core.database import refresh_pool_gauges
 
 _CACHE_COUNTERS = {
     "hits": "Lookups answered from the cache",
+    "near_hits": "Hits answered from this process's near copy, without a Redis round trip (part of hits)",
     "misses": "Lookups with no usable value (computed, or waited for another caller's computation)",
     "stale_served": "Lookups answered with the previous value while another caller recomputed",
     "coalesced": "Misses that waited for another caller's computation instead of computing",
@@ -46,6 +47,11 @@ class CacheCollector(Collector):
         )
         yield GaugeMetricFamily(
             "mesa_partes_cache_local_entries", "Entries in the in-process LRU", value=len(cache.local.entries)
+        )
+        yield GaugeMetricFamily(
+            "mesa_partes_cache_near_entries",
+            "Near copies this process serves without asking Redis",
+            value=len(cache.near.entries),
         )
 
 

@@ -6,6 +6,12 @@ CPU before its 404, and a route near the end of the list paid most of that too (
 docs/performance.md). A `PrefixRouter` knows the full path prefix it is served under and answers
 "no match" for any path outside it without looking at its routes; inside it, FastAPI's own matching
 runs unchanged (same routes, same order, same OpenAPI document).
+
+FastAPI also checks, on every match of an included router (twice per request and level: once to
+match, once to handle), whether any route below it changed, by walking its whole subtree (~0.1
+ms of CPU for a route under /api/v1 in the profile). A `PrefixRouter` answers that from a memo,
+recomputed whenever any `PrefixRouter` changes its routes (every router below one is one:
+`include()` takes no other).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from fastapi import APIRouter
 from starlette.routing import Match
 from starlette.types import Scope
 
+# Bumped whenever any PrefixRouter's routes change: every memoized routes version is then recomputed.
+_changes = 0
+
 
 class PrefixRouter(APIRouter):
     """An APIRouter whose every route lives under `prefix`. Include it with `include()`."""
@@ -23,6 +32,22 @@ class PrefixRouter(APIRouter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.served_under = self.prefix  # the full prefix once included (see `include`)
+
+    def _mark_routes_changed(self) -> None:
+        global _changes
+        _changes += 1
+        super()._mark_routes_changed()
+
+    def _get_routes_version(self, seen: set[int] | None = None) -> int:
+        if seen is not None:  # a parent's walk: it keeps its own account of what it has seen
+            return super()._get_routes_version(seen)
+        memo: tuple[int, int] | None = self.__dict__.get("_routes_version_memo")
+        if memo is not None and memo[0] == _changes:
+            return memo[1]
+        changes = _changes
+        version = super()._get_routes_version()
+        self.__dict__["_routes_version_memo"] = (changes, version)
+        return version
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         path: str = scope["path"]

@@ -22,10 +22,16 @@ Stampede protection. Entries stay in Redis for a grace period after they go stal
 key one caller (one coroutine per process, one process via a Redis lock) recomputes while the
 others get the previous value; for a missing or invalidated key the others wait briefly for it.
 
+Near copies. `get_or_compute_near` keeps a value read from the store (and what is derived from
+it: a body's ETag) in this process for `Tier.near_seconds` (1/180 of the TTL: 5 s for WARM), so
+that the hottest public reads skip Redis; an invalidation in this process drops them at once, a
+write made through another process shows when they end.
+
 Layout: `tiers` (TTL tiers), `stats` (counters), `codec` (entry layout and value codecs), `local`
-(the LRU), `scripts` (Lua), `store` (which store serves, reading and writing entries), `flight`
-(compute once), `service` (`CacheService`, `get_cache`), `decorator` (`cached`), `invalidation`
-(`invalidate_after_commit`). The breaker is `app.core.breaker`, shared with the task queue.
+(the LRU), `near` (near copies), `scripts` (Lua), `store` (which store serves, reading and writing
+entries), `flight` (compute once), `service` (`CacheService`, `get_cache`), `decorator`
+(`cached`), `invalidation` (`invalidate_after_commit`). The breaker is `app.core.breaker`, shared
+with the task queue.
 """
 
 from app.core.cache.codec import ENTRY_FORMAT

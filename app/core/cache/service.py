@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from app.core.cache.codec import Entry, codec_for
 from app.core.cache.flight import SingleFlight
 from app.core.cache.store import REDIS_ERRORS, namespace_of
-from app.core.cache.tiers import Tier
+from app.core.cache.tiers import NEAR_FRACTION, Tier
+
+V = TypeVar("V")
+D = TypeVar("D")
 
 
 class CacheService(SingleFlight):
@@ -50,6 +54,33 @@ class CacheService(SingleFlight):
         self._ns(namespace).misses += 1
         return None
 
+    async def get_or_compute_near(
+        self,
+        key: str,
+        compute: Callable[[], Awaitable[V]],
+        derive: Callable[[V], D],
+        *,
+        ttl: float | Tier,
+        type_: Any = None,
+    ) -> D:
+        """`derive(value)` of `get_or_compute(key, compute, ...)`, kept ready in this process for
+        the tier's `near_seconds` (1/180 of the TTL): a hit then costs one dict lookup, no Redis
+        round trip, no decoding and no `derive` (an ETag). An invalidation, a delete or a clear of
+        the namespace in this process drops the copy at once; a write made through another process
+        shows here when the copy ends. Meant for values everyone reads alike (public catalogs)."""
+        if not self.enabled:
+            return derive(await compute())
+        copy = self.near.get(key)
+        if copy is not None:
+            return cast(D, copy)
+        namespace = namespace_of(key)
+        epoch = self.near.epoch(namespace)  # read first: an invalidation from now on wins
+        value = await self.get_or_compute(key, compute, ttl=ttl, type_=type_)
+        derived = derive(value)
+        seconds = ttl.near_seconds if isinstance(ttl, Tier) else ttl / NEAR_FRACTION
+        self.near.put(key, namespace, derived, seconds, epoch, self._ns(namespace))
+        return derived
+
     async def set(self, key: str, value: Any, ttl: float = 300, *, type_: Any = None) -> None:
         if not self.enabled:
             return
@@ -65,6 +96,7 @@ class CacheService(SingleFlight):
         codec = codec_for(type_)
         full_key = self._key(key, codec.tag)
         self.local.pop(full_key)
+        self.near.pop(key, namespace_of(key))
         redis = await self._redis()
         if redis is not None:
             try:
@@ -82,6 +114,7 @@ class CacheService(SingleFlight):
         # The schema tag sits between namespace and rest in the stored key: match any tag.
         full_pattern = f"{self.prefix}:{namespace}:*:{rest or '*'}"
         deleted = self.local.delete_matching(full_pattern)
+        self.near.drop_matching(namespace)
         redis = await self._redis()
         if redis is None:
             return deleted
@@ -106,6 +139,7 @@ class CacheService(SingleFlight):
         for namespace in namespaces:
             self._ns(namespace).invalidations += 1
             self.local.bump(namespace)
+        self.near.drop(*namespaces)
         redis = await self._redis()
         if redis is None:
             return
@@ -118,6 +152,9 @@ class CacheService(SingleFlight):
             for namespace in namespaces:
                 self._ns(namespace).errors += 1
             self._failed(exc, trip=True)
+        # Again once the counters moved: a read that began before the INCR may have found the old
+        # entry current, and must not keep it as a near copy.
+        self.near.drop(*namespaces)
 
     async def clear(self) -> int:
         """Drop every entry of this service (operators and tests); generations are kept."""
@@ -148,6 +185,7 @@ class CacheService(SingleFlight):
             "last_error": self._last_error,
             "breaker_openings": self.breaker.opened_count,
             "local_entries": len(self.local.entries),
+            "near_entries": len(self.near.entries),
             "tiers_s": {tier.value: tier.seconds for tier in Tier},
             "namespaces": {
                 name: {**vars(stats), "hit_rate": stats.hit_rate}

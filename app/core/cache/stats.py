@@ -8,9 +8,12 @@ from dataclasses import dataclass
 @dataclass
 class NamespaceStats:
     """Every lookup is a hit, a stale value served, or a miss; a miss either computed the value or
-    waited for another caller's computation (coalesced), so misses - coalesced <= computations."""
+    waited for another caller's computation (coalesced), so misses - coalesced <= computations.
+    `near_hits` are the hits served from this process's near copy (no Redis round trip), a part of
+    `hits`."""
 
     hits: int = 0
+    near_hits: int = 0
     misses: int = 0
     stale_served: int = 0
     coalesced: int = 0

@@ -20,6 +20,7 @@ from redis.retry import Retry
 from app.core.breaker import CircuitBreaker
 from app.core.cache.codec import Codec, Entry
 from app.core.cache.local import LocalStore
+from app.core.cache.near import NearCache
 from app.core.cache.scripts import RELEASE_LOCK, STORE_IF_CURRENT
 from app.core.cache.stats import NamespaceStats
 from app.core.config import Settings, get_settings
@@ -75,6 +76,7 @@ class CacheStore:
             self.settings.cache_breaker_failures, self.settings.cache_breaker_cooldown_ms / 1000
         )
         self.local = LocalStore(self.settings.cache_local_max_entries)
+        self.near = NearCache(self.settings.cache_local_max_entries)
         self.stats: dict[str, NamespaceStats] = {}
         # One state per event loop: a worker thread with its own loop (the task queue's in-process
         # fallback) must never use, or close, the connections of the server's loop.
@@ -152,6 +154,7 @@ class CacheStore:
                 raise
             self.breaker.success(probe=True)
             self.local.clear()
+            self.near.clear()  # every namespace starts on a new generation: so do the near copies
             logger.warning("cache.recovered backend=redis")
         return state.redis
 
@@ -159,6 +162,7 @@ class CacheStore:
         self._last_error = f"{type(exc).__name__}: {exc}"
         if self.breaker.failure(trip=trip, probe=probe):
             self.local.clear()
+            self.near.clear()
             logger.warning(
                 "cache.degraded backend=memory reason=%r retry_in_ms=%d",
                 self._last_error,

@@ -13,7 +13,7 @@ from typing import Any
 
 import psutil
 
-from bench.procs import LOAD_CORE, ROOT, Server, pinning, settle
+from bench.procs import LOAD_CORE, ROOT, Server, drain_database, pinning, settle
 
 LUA = ROOT / "bench" / "requests.lua"
 
@@ -48,6 +48,7 @@ def block(
 ) -> dict[str, Any]:
     """Run wrk for `seconds`; returns its figures and the server's CPU and memory."""
     settle([server], lambda: sum(postgres_cpu(pgdata).values()))
+    drain_database(pgdata)
     out = workdir / f"wrk-{secrets.token_hex(4)}.json"
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(LUA), server.url,
             "--", str(lines), str(start), tokens.get("A", "-"), tokens.get("E", "-"),

@@ -4,6 +4,8 @@ the handle it holds on each embedded PostgreSQL for the whole run."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import shutil
 import signal
@@ -191,6 +193,50 @@ def stopped_on_signals() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+@functools.lru_cache(maxsize=8)
+def _socket_of(pgdata: Path) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    from app.core.embedded_pg import start_embedded
+
+    return parse_qs(urlparse(start_embedded(pgdata)).query)["host"][0]
+
+
+_ACTIVE = """SELECT pid FROM pg_stat_activity
+WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()
+  AND datname IS NOT NULL"""
+
+
+async def _drain(dsn: str, max_s: float) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        cancelled = 0
+        deadline = time.monotonic() + max_s
+        while time.monotonic() < deadline:
+            pids = [r["pid"] for r in await conn.fetch(_ACTIVE)]
+            if not pids:
+                break
+            for pid in pids:
+                cancelled += bool(await conn.fetchval("SELECT pg_cancel_backend($1)", pid))
+            await asyncio.sleep(0.1)
+        return cancelled
+    finally:
+        await conn.close()
+
+
+def drain_database(pgdata: Path, max_s: float = 30.0) -> int:
+    """Cancel the statements still running on the cluster of `pgdata` and wait until none runs.
+
+    A contestant's slow requests (the baseline's unindexed searches take seconds each) outlive the
+    load generator; their database CPU would land in the next block, another contestant's (a
+    registration block once showed 120 ms of database CPU per request that way). Returns how many
+    statements it cancelled."""
+    dsn = f"postgresql://postgres@/postgres?host={_socket_of(pgdata)}"
+    return asyncio.run(_drain(dsn, max_s))
 
 
 def settle(

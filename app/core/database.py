@@ -246,7 +246,11 @@ class Prepared:
     __slots__ = ("defaults", "names", "sql")
 
     def __init__(self, statement: Executable) -> None:
-        compiled = statement.compile(dialect=_ASYNCPG)  # type: ignore[attr-defined]
+        # Literal IN lists (`app.core.sql.in_literal`) are written into the text now, so that the
+        # text is final; a bound expanding IN could not be (its length varies per execution).
+        compiled = statement.compile(  # type: ignore[attr-defined]
+            dialect=_ASYNCPG, compile_kwargs={"render_postcompile": True}
+        )
         if "POSTCOMPILE" in compiled.string:
             raise ValueError("an expanding IN cannot be prepared once: use fetch_rows")
         self.sql: str = compiled.string

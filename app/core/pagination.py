@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Integer, Select, bindparam, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -51,6 +51,25 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("cursor is not one this API produced", field="cursor", location="query") from exc
 
 
+def parametros_de_pagina(
+    *, page_size: int, cursor: str | None = None, page: int | None = None
+) -> dict[str, Any]:
+    """The values `pagina_query` binds, by name: the cursor's key, the offset of a numbered page,
+    and the limit (one row more than the page, which tells whether there is a next one)."""
+    valores: dict[str, Any] = {"limite": page_size + 1}
+    if cursor is not None:
+        valores["cursor_fecha"], valores["cursor_id"] = decode_cursor(cursor)
+    elif page is not None:
+        offset = (page - 1) * page_size
+        if offset > MAX_OFFSET:
+            # Deep OFFSETs read and discard every earlier row; the cursor jumps there through the index.
+            raise InvalidInput(
+                f"page numbers reach {MAX_OFFSET} rows; use the cursor", field="page", location="query"
+            )
+        valores["offset"] = offset
+    return valores
+
+
 def pagina_query(
     query: Select[Any],
     key: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]],
@@ -61,24 +80,24 @@ def pagina_query(
     ascending: bool = False,
 ) -> Select[Any]:
     """`query` limited to one page ordered by `key` (newest first unless `ascending`), with the
-    look-ahead row that tells whether there is a next page."""
+    look-ahead row that tells whether there is a next page. Values are bound by the names of
+    `parametros_de_pagina`, so pages of one shape (cursor or not, numbered or not, direction)
+    share one SQL text."""
+    valores = parametros_de_pagina(page_size=page_size, cursor=cursor, page=page)
     moment, row_id = key
-    if cursor is not None:
-        after = tuple_(*decode_cursor(cursor))
+    if "cursor_fecha" in valores:
+        after = tuple_(
+            bindparam("cursor_fecha", valores["cursor_fecha"], type_=moment.type),
+            bindparam("cursor_id", valores["cursor_id"], type_=row_id.type),
+        )
         query = query.where(tuple_(moment, row_id) > after if ascending else tuple_(moment, row_id) < after)
     if ascending:
         query = query.order_by(moment.asc(), row_id.asc())
     else:
         query = query.order_by(moment.desc(), row_id.desc())
-    if page is not None and cursor is None:
-        offset = (page - 1) * page_size
-        if offset > MAX_OFFSET:
-            # Deep OFFSETs read and discard every earlier row; the cursor jumps there through the index.
-            raise InvalidInput(
-                f"page numbers reach {MAX_OFFSET} rows; use the cursor", field="page", location="query"
-            )
-        query = query.offset(offset)
-    return query.limit(page_size + 1)
+    if "offset" in valores:
+        query = query.offset(bindparam("offset", valores["offset"], type_=Integer()))
+    return query.limit(bindparam("limite", valores["limite"], type_=Integer()))
 
 
 async def paginar(

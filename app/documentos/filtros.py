@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, func
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.config import get_settings
@@ -44,18 +44,28 @@ class FiltrosDocumento:
 ConsultaT = TypeVar("ConsultaT", bound=Select[Any])
 
 
-def rango_de_dias(
-    column: InstrumentedAttribute[datetime], desde: date | None, hasta: date | None
-) -> list[ColumnElement[bool]]:
-    """`column` within the whole days [desde, hasta] of the office's calendar."""
+def limites_de_dias(desde: date | None, hasta: date | None) -> tuple[datetime | None, datetime | None]:
+    """The instants that bound the whole days [desde, hasta] of the office's calendar."""
     if desde and hasta and desde > hasta:
         raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde", location="query")
     zone = ZoneInfo(get_settings().timezone)
+    return (
+        datetime.combine(desde, time.min, tzinfo=zone) if desde is not None else None,
+        datetime.combine(hasta + timedelta(days=1), time.min, tzinfo=zone) if hasta is not None else None,
+    )
+
+
+def rango_de_dias(
+    column: InstrumentedAttribute[datetime], desde: date | None, hasta: date | None
+) -> list[ColumnElement[bool]]:
+    """`column` within the whole days [desde, hasta] of the office's calendar (parameters
+    `fecha_desde` and `fecha_hasta`, as `parametros_de_filtros` gives them)."""
+    inicio, fin = limites_de_dias(desde, hasta)
     condiciones: list[ColumnElement[bool]] = []
-    if desde is not None:
-        condiciones.append(column >= datetime.combine(desde, time.min, tzinfo=zone))
-    if hasta is not None:
-        condiciones.append(column < datetime.combine(hasta + timedelta(days=1), time.min, tzinfo=zone))
+    if inicio is not None:
+        condiciones.append(column >= bindparam("fecha_desde", inicio, type_=column.type))
+    if fin is not None:
+        condiciones.append(column < bindparam("fecha_hasta", fin, type_=column.type))
     return condiciones
 
 
@@ -73,6 +83,17 @@ def documento_no_vencido() -> ColumnElement[bool]:
     )
 
 
+# The filters compared for equality: the parameter (and field) name, and the column.
+_IGUALDADES: tuple[tuple[str, InstrumentedAttribute[Any]], ...] = (
+    ("area_id", Documento.area_actual_id),
+    ("tipo_documento_id", Documento.tipo_documento_id),
+    ("remitente_id", Documento.remitente_id),
+    ("procedimiento_id", Documento.procedimiento_id),
+    ("registrado_por_id", Documento.registrado_por_id),
+    ("canal", Documento.canal),
+)
+
+
 def aplicar_filtros(
     query: ConsultaT,
     f: FiltrosDocumento,
@@ -81,31 +102,58 @@ def aplicar_filtros(
 ) -> ConsultaT:
     """The document list's filters as WHERE clauses on any SELECT over documentos (the list, the
     search, the Excel report). `recepcion` is the column the date range applies to: the document's,
-    or an equal one the query is ordered by (an especialista's list: `acceso.orden_de_lista`)."""
+    or an equal one the query is ordered by (an especialista's list: `acceso.orden_de_lista`).
+
+    Values are bound under their filter's name (`parametros_de_filtros`) and the enum lists written
+    into the text, so filters of one `forma_de_filtros` give one SQL text: the list prepares it
+    once per shape (`app.documentos.service`)."""
     query = query.where(*rango_de_dias(recepcion, f.fecha_desde, f.fecha_hasta))
     if f.estado:
         query = query.where(in_literal(Documento.estado, f.estado))
-    if f.area_id is not None:
-        query = query.where(Documento.area_actual_id == f.area_id)
-    if f.tipo_documento_id is not None:
-        query = query.where(Documento.tipo_documento_id == f.tipo_documento_id)
-    if f.remitente_id is not None:
-        query = query.where(Documento.remitente_id == f.remitente_id)
-    if f.procedimiento_id is not None:
-        query = query.where(Documento.procedimiento_id == f.procedimiento_id)
-    if f.registrado_por_id is not None:
-        query = query.where(Documento.registrado_por_id == f.registrado_por_id)
-    if f.canal is not None:
-        query = query.where(Documento.canal == f.canal)
+    for nombre, column in _IGUALDADES:
+        value = getattr(f, nombre)
+        if value is not None:
+            query = query.where(column == bindparam(nombre, value, type_=column.type))
     if f.prioridad:
         query = query.where(in_literal(Documento.prioridad, f.prioridad))
     if f.numero_documento:
         # Substring match served by the trigram index; LIKE wildcards in the input are literal.
-        pattern = f"%{escape_like(f.numero_documento)}%"
-        query = query.where(Documento.numero_documento.ilike(pattern, escape="\\"))
+        patron = bindparam("numero_documento", _patron(f.numero_documento), type_=String())
+        query = query.where(Documento.numero_documento.ilike(patron, escape="\\"))
     if f.vencidos is not None:
         query = query.where(documento_vencido() if f.vencidos else documento_no_vencido())
     if f.q:
-        tsquery = func.websearch_to_tsquery("spanish", func.unaccent(f.q))
+        tsquery = func.websearch_to_tsquery("spanish", func.unaccent(bindparam("q", f.q, type_=String())))
         query = query.where(Documento.busqueda.op("@@")(tsquery))
     return query
+
+
+def _patron(numero_documento: str) -> str:
+    return f"%{escape_like(numero_documento)}%"
+
+
+def forma_de_filtros(f: FiltrosDocumento) -> tuple[Any, ...]:
+    """What of `f` shapes the SQL text of `aplicar_filtros`: which filters are set, and the values
+    written into the text (the enum lists, `vencidos`)."""
+    return (
+        f.fecha_desde is not None,
+        f.fecha_hasta is not None,
+        tuple(sorted(set(f.estado))) if f.estado else None,
+        *(getattr(f, nombre) is not None for nombre, _ in _IGUALDADES),
+        tuple(sorted(set(f.prioridad))) if f.prioridad else None,
+        bool(f.numero_documento),
+        f.vencidos,
+        bool(f.q),
+    )
+
+
+def parametros_de_filtros(f: FiltrosDocumento) -> dict[str, Any]:
+    """The values `aplicar_filtros(…, f)` binds, by name."""
+    inicio, fin = limites_de_dias(f.fecha_desde, f.fecha_hasta)
+    valores: dict[str, Any] = {nombre: getattr(f, nombre) for nombre, _ in _IGUALDADES}
+    valores.update(fecha_desde=inicio, fecha_hasta=fin)
+    if f.numero_documento:
+        valores["numero_documento"] = _patron(f.numero_documento)
+    if f.q:
+        valores["q"] = f.q
+    return {nombre: value for nombre, value in valores.items() if value is not None}

@@ -19,8 +19,8 @@ from sqlalchemy.orm import aliased
 
 from app.anexos.models import Anexo
 from app.catalogos.models import Area, Indicacion, TipoDocumento
-from app.core.database import Prepared, fetch_prepared, fetch_rows
-from app.core.pagination import encode_cursor, pagina_query
+from app.core.database import Prepared, fetch_prepared
+from app.core.pagination import encode_cursor
 from app.core.responses import to_json
 from app.derivaciones.models import Derivacion
 from app.documentos.acceso import Orden
@@ -131,18 +131,16 @@ def _item(r: Sequence[Any], remitente: dict[str, Any] | None = None) -> dict[str
 
 async def pagina_json(
     session: AsyncSession,
-    query: Select[Any],
+    query: Prepared,
+    valores: dict[str, Any],
     *,
     page_size: int,
     cursor: str | None,
     page: int | None,
-    ascendente: bool,
-    orden: Orden = LISTA_ORDEN,
 ) -> bytes:
-    """One page of `consulta_lista()` (narrowed by the caller) as the `Page[DocumentoListItem]` body,
-    ordered by `orden` (`acceso.orden_de_lista`: the same values as the document's own key)."""
-    query = pagina_query(query, orden, page_size=page_size, cursor=cursor, page=page, ascending=ascendente)
-    filas = await fetch_rows(session, query)
+    """One page of `consulta_lista()` (narrowed, ordered and paged by the caller, prepared: see
+    `DocumentoService.listar`) run with `valores`, as the `Page[DocumentoListItem]` body."""
+    filas = await fetch_prepared(session, query, **valores)
     has_more = len(filas) > page_size
     filas = filas[:page_size]
     return to_json(

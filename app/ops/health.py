@@ -53,10 +53,14 @@ class Readiness(BaseModel):
     checks: ReadinessChecks
 
 
+# Built once: probes arrive every few seconds, and validating a constant was half of the answer's CPU.
+_VIVO = Liveness().model_dump_json().encode()
+
+
 @router.get("/livez", response_model=Liveness)
-async def livez() -> Liveness:
+async def livez() -> Response:
     """The process is alive and its event loop answers; nothing else is asked."""
-    return Liveness()
+    return Response(_VIVO, media_type="application/json")
 
 
 async def _database() -> Check:

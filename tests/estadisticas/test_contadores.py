@@ -263,8 +263,8 @@ async def test_counters_follow_the_serial_bulk_load(world: World) -> None:
 
 
 async def test_counters_follow_the_parallel_bulk_load() -> None:
-    """A large load drops the triggers with every revision after 0001 and loads without them;
-    migrating back up recounts (revision 0005's backfill)."""
+    """A large load disables the counters' triggers and loads without them; the loader then
+    recounts (`estadisticas_recontar()`, revision 0005's backfill) beside its index builds."""
     async with scratch_database() as url:
         code, output = await run_module("alembic", "upgrade", "head", env={"DATABASE_URL": url}, limit_s=180)
         assert code == 0, output

@@ -162,8 +162,9 @@ async def not_frozen(conn: AsyncConnection, table: str) -> int:
 
 
 async def test_parallel_load_freezes_rebuilds_and_appends() -> None:
-    """A large load's path, small: worker processes, COPY FREEZE into the empty tables, every index
-    and key rebuilt, the derived tables migrated back up; then a second load appends (no FREEZE)."""
+    """A large load's path, small: worker processes, COPY FREEZE into the empty tables, every index,
+    key and trigger back, the derived tables refilled; then a second load appends (no FREEZE), and
+    rows of tables that later revisions added stay (the schema is never migrated down)."""
     async with migrated_scratch() as engine:
         async with engine.connect() as conn:
             before = await schema_state(conn)
@@ -177,6 +178,13 @@ async def test_parallel_load_freezes_rebuilds_and_appends() -> None:
             processes=2,
         )
         first = await load(3_000, seed=7)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO notificaciones (clave, destinatario, asunto, estado)"
+                    " VALUES ('k', 'a@example.org', 'x', 'pendiente')"
+                )
+            )
         second = await load(1_000, seed=8)
         for report in (first, second):
             assert report.indexes_rebuilt and report.schema_restored and report.secondary_indexes == 51
@@ -193,6 +201,7 @@ async def test_parallel_load_freezes_rebuilds_and_appends() -> None:
             assert await scalar(conn, "SELECT count(*) FROM documentos WHERE busqueda IS NULL") == 0
             assert await visibilidad_diferencias(conn) == 0
             await assert_contadores_exactos(conn)
+            assert await scalar(conn, "SELECT count(*) FROM notificaciones") == 1
 
 
 class Boom(Exception):

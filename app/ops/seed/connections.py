@@ -15,6 +15,25 @@ if TYPE_CHECKING:
 
 # The app's 30 s statement timeout would cut index builds and big updates short.
 NO_LIMITS = "SET statement_timeout = 0; SET maintenance_work_mem = '1GB'"
+# The COPY and rebuild sessions commit without waiting for their WAL to reach the disk (an index
+# build's commit would wait for the flush of the whole index): `make_durable` flushes everything
+# at the end of the load, before it reports success. Their rows are not visible to anyone but
+# the load until then anyway, and a crash before it leaves a load to be repeated.
+LOAD_SESSION = NO_LIMITS + "; SET synchronous_commit = off"
+
+
+async def make_durable(raw: RawConnection) -> None:
+    """Flush every WAL record written so far (the load's asynchronous commits included) to disk.
+
+    A commit with a transaction id, under the cluster's own synchronous_commit (this session's is
+    not changed), waits until the WAL up to its commit record is flushed, and the WAL is one
+    sequence: what any session committed before it is durable when it returns. Then a CHECKPOINT
+    (for roles allowed to) writes the pages, so that a crash does not replay the load's WAL.
+    """
+    async with raw.transaction():
+        await raw.execute("SELECT pg_current_xact_id()")
+    with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+        await raw.execute("CHECKPOINT")
 
 
 async def skip_wal_zero_fill(raw: RawConnection) -> None:

@@ -2,14 +2,17 @@
 
 Rows go in as binary COPY data made by `copy_binary`. For a large load on an engine it:
 
-- drops the secondary indexes by running Alembic down to revision 0001, and the foreign keys and
-  unreferenced primary keys of the loaded tables (per-row index upkeep and locking foreign-key
-  look-ups cost several times what one build or one anti-join costs afterwards);
+- drops the indexes and foreign keys of the loaded tables, keys that no foreign key needs
+  included, and disables the triggers that keep derived tables (statistics, visibilidad), all
+  recorded from the catalog (`schema`): per-row index upkeep, locking foreign-key look-ups and
+  per-batch trigger work cost several times what one build, one anti-join or one refill costs
+  afterwards;
 - generates the rows in worker processes, one per slice of days, and streams them on one
   connection per table, each table in one transaction (`pipeline`); into empty tables with COPY
   FREEZE;
-- rebuilds revision 0002 (its own DDL, rendered by Alembic) and the keys on two connections at
-  once, checks that every index and constraint is back as it was, and stamps the revision.
+- rebuilds the indexes and keys and refills the derived tables with their revisions' own SQL on
+  two connections at once (`rebuild`), and checks that every index, constraint and trigger is
+  back as it was.
 
 The busqueda trigger stays on: it computes the tsvector inside the COPY backend, and it remains
 the one definition of that vector.
@@ -32,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.ops.seed import rows as layout
-from app.ops.seed.connections import NO_LIMITS, raw_connection
+from app.ops.seed.connections import NO_LIMITS, make_durable, raw_connection
 from app.ops.seed.context import LOADED_TABLES, read_context
 from app.ops.seed.copy_binary import check_types
 from app.ops.seed.generator import RowGenerator
@@ -152,6 +155,8 @@ async def _finish(conn: AsyncConnection, tables: Sequence[str], correlativos: di
 async def _undo_load(conn: AsyncConnection, state: SchemaState, first_ids: dict[str, int]) -> None:
     """Remove what a failed load committed, so that the keys can be restored."""
     await drop_restored_foreign_keys(conn, state)
+    # The derived tables are refilled from what remains (their triggers may still be off).
+    state.done -= {sql for fill in state.fills for sql in fill.sqls}
     for table in reversed(LOADED_TABLES):
         await conn.execute(text(f"DELETE FROM {table} WHERE id >= :first_id"), {"first_id": first_ids[table]})
     await conn.commit()
@@ -239,8 +244,9 @@ async def seed_documentos(
             state = SchemaState()
             try:
                 async with timer.phase("drop indexes and keys"):
-                    await pause_autovacuum(conn, state)
                     await strip_schema(conn, state, referencing=freeze)
+                    derived = [table for fill in state.fills for table in fill.writes]
+                    await pause_autovacuum(conn, state, [*LOADED_TABLES, *derived])
                 async with timer.phase("remitentes (generated)"):
                     rows, remitentes = generate_remitentes(ctx, max(50, n // 5), seed, FIRST_RECEPTION_DAY)
                 # Only this process reads the existing senders: the workers need not receive them.
@@ -266,6 +272,7 @@ async def seed_documentos(
                     await _undo_load(conn, state, first_ids)
                     await restore_schema(target, conn, state, timer)
                     await resume_autovacuum(conn, state)
+                    await make_durable(raw)
                 except Exception:
                     progress("[seed] ERROR: could not restore the schema; still to run:")
                     for sql in state.pending():
@@ -277,6 +284,8 @@ async def seed_documentos(
                 if not state.analyzed:
                     await raw.execute("ANALYZE " + ", ".join(LOADED_TABLES))
                 await resume_autovacuum(conn, state)
+            async with timer.phase("flush to disk (checkpoint)"):
+                await make_durable(raw)
             await raw.execute("RESET statement_timeout; RESET maintenance_work_mem")
         report.secondary_indexes = await count_secondary_indexes(conn)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import fcntl
 import gc
 import multiprocessing
 import pickle
@@ -24,12 +25,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterator, S
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.ops.seed import rows as layout
-from app.ops.seed.connections import NO_LIMITS, private_connection, task_group
+from app.ops.seed.connections import LOAD_SESSION, private_connection, task_group
 from app.ops.seed.context import SeedContext
 from app.ops.seed.copy_binary import HEADER, TRAILER, Encoder, compile_encoder
 from app.ops.seed.generator import RowGenerator
@@ -153,6 +155,15 @@ def _worker(inputs: SliceInputs, slice_: Slice, counter: Synchronized[int], pipe
         pipe.close()
 
 
+def _widen(pipe: Connection) -> None:
+    """Give the pipe the largest buffer allowed (Linux: 1 MiB for anyone, 16x the default): a
+    batch is megabytes, and with 64 KiB the worker and this process would wake each other up
+    every 64 KiB of it."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, limit)
+
+
 def _receive(
     pipe: Connection,
     number: int,
@@ -213,6 +224,8 @@ async def load_slices(
     mp_context = multiprocessing.get_context("spawn")  # forking a process with a running loop is unsafe
     counters = [mp_context.Value("q", 0) for _ in slices]
     pipes = [mp_context.Pipe(duplex=False) for _ in slices]
+    for parent_end, _ in pipes:
+        _widen(parent_end)
     processes = [
         mp_context.Process(
             target=_worker, args=(inputs, s, counters[s.number], pipes[s.number][1]), daemon=True
@@ -253,7 +266,8 @@ async def load_slices(
             child_end.close()  # the worker holds it now: its exit ends our reads
         async with contextlib.AsyncExitStack() as stack:
             raws = [
-                await stack.enter_async_context(private_connection(engine, NO_LIMITS)) for _ in BATCH_TABLES
+                await stack.enter_async_context(private_connection(engine, LOAD_SESSION))
+                for _ in BATCH_TABLES
             ]
             for raw, (table, _) in zip(raws, BATCH_TABLES, strict=True):
                 await raw.execute("BEGIN")

@@ -1,12 +1,14 @@
 """Putting back what `schema.strip_schema` took out, as many statements at once as locks allow.
 
-Every statement of the rebuild is a job with the locks it takes: primary and unique keys, the index
-builds of revision 0002 (Alembic renders the revision's own DDL), the validation of the foreign
-keys, re-added NOT VALID beforehand (one job per table: validations of one table wait for each
-other), an ANALYZE per loaded table, and the revisions after 0002 run by Alembic, which fill the
-tables derived from the loaded rows: that job waits for every job on a table its SQL names, and
-runs beside the others (the builds of historial, say). Two connections take the jobs in order of
-priority, each the first whose locks conflict with no running job and whose dependencies are done.
+Every statement of the rebuild is a job with the locks it takes: the index builds (by the statement
+of the revision that created the index, else its `pg_get_indexdef`; a primary or unique key is
+built as an index, beside the other builds of its table, then attached with USING INDEX), the
+validation of the foreign keys, re-added NOT VALID beforehand (one job per table: validations of
+one table wait for each other), an ANALYZE per loaded table, the refill of each derived table
+(`derived`: after the ANALYZE of the tables it reads, beside their index builds; the derived
+table's own indexes after it) and, last, the triggers of the derived tables switched back on.
+Two connections take the jobs in order of priority, each the first whose locks conflict with no
+running job and whose dependencies are done. The loader prints the per-job timeline.
 
 Index builds are CPU-bound sorts; two builds on two connections keep both cores busy, where one
 build with parallel workers leaves them idle between sort runs and in its serial merge.
@@ -17,31 +19,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.ops.seed.connections import NO_LIMITS, private_connection, raw_connection, skip_wal_zero_fill
+from app.ops.seed.connections import LOAD_SESSION, private_connection
 from app.ops.seed.context import LOADED_TABLES
 from app.ops.seed.report import PhaseTimer
-from app.ops.seed.schema import (
-    REVISION_INDEXES,
-    Constraint,
-    SchemaState,
-    alembic_run,
-    revision_statements,
-    revisions_up_to,
-    schema_signature,
-)
+from app.ops.seed.schema import Constraint, SchemaState, enable_trigger_sql, schema_signature
 
 if TYPE_CHECKING:
     from app.ops.seed.connections import RawConnection
 
 Run: TypeAlias = Callable[["RawConnection"], Coroutine[Any, Any, None]]
-_SETTINGS = NO_LIMITS + "; SET max_parallel_maintenance_workers = 0; SET work_mem = '256MB'"
+_SETTINGS = LOAD_SESSION + "; SET max_parallel_maintenance_workers = 0; SET work_mem = '256MB'"
 # Locks on a table, weakest first: AccessShare/RowShare, Share (CREATE INDEX: builds of one table
 # run side by side), ShareUpdateExclusive (VALIDATE CONSTRAINT, ANALYZE: one at a time per table,
 # not beside a build), and AccessExclusive or ShareRowExclusive (ADD PRIMARY KEY, a migration).
@@ -52,6 +47,15 @@ _COMPATIBLE = {
     frozenset((READ, VALIDATE)),
     frozenset((SHARE,)),
 }
+
+
+class Slot(NamedTuple):
+    """When a job ran, and on which connection."""
+
+    job: str
+    connection: int
+    start: float
+    end: float
 
 
 @dataclass(eq=False)
@@ -86,9 +90,12 @@ def _strength(mode: str) -> int:
     return (READ, SHARE, VALIDATE, EXCLUSIVE).index(mode)
 
 
-async def run_jobs(engine: AsyncEngine, jobs: list[Job], connections: int = 2) -> None:
+async def run_jobs(
+    engine: AsyncEngine, jobs: list[Job], connections: int = 2, timeline: list[Slot] | None = None
+) -> None:
     """Run the jobs on `connections` connections: the next one is always the first by priority
-    that can start, so no connection waits on a lock and none idles while some job could run."""
+    that can start, so no connection waits on a lock and none idles while some job could run.
+    Each job's connection, start and end (seconds from the start) go to `timeline`."""
     for job in jobs:
         for before in job.after:
             before.needed = True
@@ -99,6 +106,9 @@ async def run_jobs(engine: AsyncEngine, jobs: list[Job], connections: int = 2) -
             await stack.enter_async_context(private_connection(engine, _SETTINGS)) for _ in range(connections)
         ]
         running: dict[asyncio.Task[None], tuple[Job, RawConnection]] = {}
+        number = {id(raw): i for i, raw in enumerate(idle)}
+        started = time.perf_counter()
+        begun: dict[Job, float] = {}
         try:
             while pending or running:
                 for job in list(pending):
@@ -109,6 +119,7 @@ async def run_jobs(engine: AsyncEngine, jobs: list[Job], connections: int = 2) -
                         pending.remove(job)
                         raw = idle.pop()
                         running[asyncio.create_task(job.run(raw))] = (job, raw)
+                        begun[job] = time.perf_counter() - started
                 if not running:
                     raise RuntimeError(f"rebuild jobs that can never start: {[j.name for j in pending]}")
                 finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -116,6 +127,9 @@ async def run_jobs(engine: AsyncEngine, jobs: list[Job], connections: int = 2) -
                     job, raw = running.pop(task)
                     task.result()
                     done.add(job)
+                    if timeline is not None:
+                        end = time.perf_counter() - started
+                        timeline.append(Slot(job.name, number[id(raw)], begun[job], end))
                     idle.append(raw)
         finally:
             for task in running:
@@ -133,11 +147,6 @@ def _statements(sqls: list[str], done: set[str]) -> Run:
     return run
 
 
-def _table_of(sql: str) -> str:
-    found = re.search(r"\bON (\w+)|^ALTER TABLE (\w+)", sql)
-    return next((g for g in found.groups() if g), "") if found else ""
-
-
 def _referenced_table(definition: str) -> str:
     found = re.search(r"\bREFERENCES (?:\w+\.)?(\w+)", definition)
     return found.group(1) if found else ""
@@ -146,98 +155,90 @@ def _referenced_table(definition: str) -> str:
 async def restore_schema(
     engine: AsyncEngine, conn: AsyncConnection, state: SchemaState, timer: PhaseTimer
 ) -> None:
-    """Put back what `strip_schema` removed, ANALYZE the loaded tables and migrate back up
-    (`run_jobs`), then compare every index and constraint definition with the ones before."""
-    if not state.indexes_dropped and not state.dropped_constraints:
+    """Put back what `strip_schema` removed, refill the derived tables and ANALYZE the loaded ones
+    (`run_jobs`), then compare every index, constraint and trigger definition with the ones before."""
+    if not state.stripped:
         return
     async with timer.phase("indexes and constraints"):
-        add_not_valid = [c.add_sql() + " NOT VALID" for c in state.dropped_constraints if c.kind != "p"]
+        add_not_valid = [c.add_sql() + " NOT VALID" for c in state.dropped_constraints]
         for sql in add_not_valid:
             if sql not in state.done:
                 await conn.execute(text(sql))
         await conn.commit()
         state.done.update(add_not_valid)
-        jobs = await _jobs(engine, conn, state)
+        jobs = await _jobs(conn, state)
         await conn.commit()
-        await run_jobs(engine, jobs)
+        timeline: list[Slot] = []
+        await run_jobs(engine, jobs, timeline=timeline)
+        for slot in sorted(timeline, key=lambda s: s.start):
+            if slot.end - slot.start >= 0.5:
+                line = f"{slot.start:6.1f}-{slot.end:6.1f} #{slot.connection} {slot.job[:90]}"
+                timer.progress(f"[seed]   {line}")
         state.dropped_constraints = []
-        state.indexes_dropped = False
+        state.dropped_indexes = []
+        state.disabled_triggers = []
+        state.fills = []
         state.analyzed = True
-    timer.report.schema_restored = await schema_signature(conn) == state.signature
+    after = await schema_signature(conn)
+    timer.report.schema_restored = after == state.signature
     if not timer.report.schema_restored:
         timer.progress("[seed] WARNING: indexes or constraints differ from those before the load")
+        for line in sorted(set(state.signature) ^ set(after)):
+            timer.progress(f"  {'-' if line in state.signature else '+'} {line}")
 
 
-async def _jobs(engine: AsyncEngine, conn: AsyncConnection, state: SchemaState) -> list[Job]:
+async def _jobs(conn: AsyncConnection, state: SchemaState) -> list[Job]:
     sizes = await conn.execute(
         text("SELECT relname, pg_relation_size(oid) FROM pg_class WHERE relkind = 'r'")
     )
     table_size: dict[str, int] = {name: size for name, size in sizes}
     done = state.done
 
-    def job(sqls: list[str], locks: dict[str, str]) -> Job:
+    def job(
+        sqls: list[str],
+        locks: dict[str, str],
+        weight: float = 1.0,
+        after: list[Job] | None = None,
+        name: str = "",
+    ) -> Job:
         # A GIN build costs a few btrees.
-        weight = sum(3 if " gin " in sql.lower() else 1 for sql in sqls)
+        weight *= sum(3 if " gin " in sql.lower() else 1 for sql in sqls)
         cost = sum(table_size.get(table, 0) for table in locks) * weight
-        return Job(sqls[0], _statements(sqls, done), locks, cost)
+        return Job(name or sqls[0], _statements(sqls, done), locks, cost, after or [])
 
-    jobs = [job([c.add_sql()], {c.table: EXCLUSIVE}) for c in state.dropped_constraints if c.kind == "p"]
-    revisions = revisions_up_to(state.revision) if state.indexes_dropped and state.revision else []
-    indexes = revision_statements(REVISION_INDEXES) if revisions[:1] == [REVISION_INDEXES] else []
-    for sql in indexes:
-        is_index = sql.upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))
-        jobs.append(job([sql], {_table_of(sql): SHARE if is_index else EXCLUSIVE}))
+    jobs: list[Job] = []
+    analyze = {table: job([f"ANALYZE {table}"], {table: VALIDATE}) for table in LOADED_TABLES}
+    # A derived table is refilled once the tables it reads are analyzed (its query plans by their
+    # statistics), beside the index builds of those tables (its locks are SHARE, as theirs).
+    fills: dict[str, Job] = {}
+    for fill in state.fills:
+        locks = {**dict.fromkeys(fill.reads, SHARE), **dict.fromkeys(fill.writes, EXCLUSIVE)}
+        reads = [analyze[t] for t in fill.reads if t in analyze]
+        filled = job(list(fill.sqls), locks, after=reads, name=f"refill {fill.name}: {fill.sqls[-1]}")
+        # Longest first: a refill reads its tables and writes about as much again.
+        filled.cost = sum(table_size.get(t, 0) for t in fill.reads) * 2.0
+        jobs.append(filled)
+        for table in fill.writes:
+            fills[table] = filled
+            if fill.rebuild_indexes:
+                analyze[table] = job([f"ANALYZE {table}"], {table: VALIDATE}, after=[filled])
+    for index in state.dropped_indexes:
+        before = [fills[index.table]] if index.table in fills else []
+        built = job([index.create], {index.table: SHARE}, after=before)
+        jobs.append(built)
+        if index.attach:  # a catalog change once the index is there
+            jobs.append(job([index.attach], {index.table: EXCLUSIVE}, after=[built]))
     by_table: dict[str, list[Constraint]] = {}
     for c in state.dropped_constraints:
-        if c.kind != "p":
-            by_table.setdefault(c.table, []).append(c)
+        by_table.setdefault(c.table, []).append(c)
     for table, constraints in by_table.items():
         validations = [f'ALTER TABLE {table} VALIDATE CONSTRAINT "{c.name}"' for c in constraints]
-        reads = {_referenced_table(c.definition): READ for c in constraints}
-        jobs.append(job(validations, {**reads, table: VALIDATE}))
-    analyze = {table: job([f"ANALYZE {table}"], {table: VALIDATE}) for table in LOADED_TABLES}
+        referenced = {_referenced_table(c.definition): READ for c in constraints}
+        jobs.append(job(validations, {**referenced, table: VALIDATE}))
     jobs += analyze.values()
-    if state.indexes_dropped and state.revision is not None:
-        jobs.append(await _migrate_job(engine, conn, state, indexes, revisions, jobs, analyze))
+    # The triggers come back on once their tables are refilled.
+    triggers = [enable_trigger_sql(table, name) for table, name in state.disabled_triggers]
+    if triggers:
+        locks = dict.fromkeys((table for table, _ in state.disabled_triggers), EXCLUSIVE)
+        jobs.append(job(triggers, locks, after=list(set(fills.values()))))
     return jobs
-
-
-async def _migrate_job(
-    engine: AsyncEngine,
-    conn: AsyncConnection,
-    state: SchemaState,
-    indexes: list[str],
-    revisions: list[str],
-    jobs: list[Job],
-    analyze: dict[str, Job],
-) -> Job:
-    """Stamp revision 0002 and upgrade to the revision the database was at, once every job on a
-    table that the later revisions' SQL names is done (and, for a loaded table, its ANALYZE: their
-    back-fills plan by the statistics). Unrenderable revisions name every table."""
-    names = (await conn.execute(text("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p')"))).scalars()
-    tables = set(names.all())
-    try:
-        later = " ".join(sql for revision in revisions[1:] for sql in revision_statements(revision))
-        touched = {table for table in tables if re.search(rf"\b{table}\b", later)}
-    except Exception:
-        touched = {""}
-    target = state.revision
-
-    async def migrate(_: RawConnection) -> None:
-        if "alembic upgrade" in state.done:  # a retry after a later failure
-            return
-        async with engine.connect() as migration:
-            raw = await raw_connection(migration)
-            await raw.execute(_SETTINGS)
-            await skip_wal_zero_fill(raw)
-            if indexes:
-                await migration.run_sync(alembic_run, "stamp", REVISION_INDEXES)
-            if target is not None:
-                await migration.run_sync(alembic_run, "upgrade", target)
-            await migration.commit()
-            state.done.add("alembic upgrade")
-            await migration.invalidate()  # its session settings must not go back to the pool
-
-    after = [j for j in jobs if "" in touched or "" in j.locks or touched & set(j.locks)]
-    after += [analyze[table] for table in touched if table in analyze and analyze[table] not in after]
-    return Job("alembic upgrade", migrate, dict.fromkeys(touched, EXCLUSIVE), 0.0, after)

@@ -1,57 +1,37 @@
-"""Taking indexes and constraints out before a large load and putting them back exactly after it."""
+"""Taking indexes, keys and derived-table triggers out before a large load and putting them back
+exactly after it.
+
+The schema stays at its Alembic revision throughout: what goes is recorded from the catalog and
+restored from the database's own definitions (`pg_get_indexdef`, `pg_get_constraintdef`, which
+round-trip indexes, keys and foreign keys exactly), so whatever a revision added or changed is put
+back as it was, and the tables that later revisions derive from the loaded rows can be refilled
+beside the index builds (`derived`, `rebuild`). Should a load die without restoring, the statements
+that `SchemaState.pending` lists (printed on a failed restore) put the schema back.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from alembic import command
-from alembic.config import Config
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core.config import PROJECT_ROOT
 from app.ops.seed.context import LOADED_TABLES
+from app.ops.seed.derived import Fill, alembic_config, derived_fills
 
-REVISION_WITHOUT_INDEXES = "0001"
-REVISION_INDEXES = "0002"
-# No foreign key points at these, so their primary keys can go during a load. (documentos is
-# referenced by integracion_envios; remitentes' key serves the busqueda trigger's look-up.)
-_TABLES_WITHOUT_PK_DURING_LOAD = ("derivaciones", "anexos", "historial")
-
-
-def _alembic_config(sync_conn: Connection | None = None) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["configure_logger"] = False
-    if sync_conn is not None:
-        config.attributes["connection"] = sync_conn
-    return config
-
-
-def alembic_run(sync_conn: Connection, action: str, revision: str) -> None:
-    config = _alembic_config(sync_conn)
-    if action == "upgrade":
-        command.upgrade(config, revision)
-    elif action == "downgrade":
-        command.downgrade(config, revision)
-    else:
-        command.stamp(config, revision)
-
-
-def revisions_up_to(revision: str) -> list[str]:
-    """The revisions after REVISION_WITHOUT_INDEXES up to `revision`, oldest first."""
-    script = ScriptDirectory.from_config(_alembic_config())
-    return [r.revision for r in reversed(list(script.iterate_revisions(revision, REVISION_WITHOUT_INDEXES)))]
+# The revision whose triggers stay on during a load (the busqueda vector is computed by COPY).
+REVISION_BASE = "0001"
 
 
 def revision_statements(revision: str) -> list[str]:
     """The DDL of a revision's upgrade(), rendered by Alembic itself (offline mode), one per item."""
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = ScriptDirectory.from_config(alembic_config())
     module = script.get_revision(revision).module
     buffer = io.StringIO()
     context = MigrationContext.configure(
@@ -62,12 +42,30 @@ def revision_statements(revision: str) -> list[str]:
     return [sql.strip() for sql in buffer.getvalue().split(";\n") if sql.strip()]
 
 
-async def _current_revision(conn: AsyncConnection) -> str | None:
-    exists = await conn.scalar(text("SELECT to_regclass('public.alembic_version') IS NOT NULL"))
-    if not exists:
-        return None
-    revision: str | None = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    return revision
+_CREATE_INDEX = re.compile(r"CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF NOT EXISTS\s+)?\"?(\w+)", re.IGNORECASE)
+
+
+def revision_indexes() -> dict[str, str]:
+    """Each index name's CREATE INDEX in the newest revision that creates it, as Alembic renders it.
+
+    Rebuilt from this text rather than from `pg_get_indexdef`, an index has exactly its definition
+    again: the predicate of a partial index with an IN list does not round-trip (it comes back as a
+    differently cast ANY(ARRAY)).
+    """
+    script = ScriptDirectory.from_config(alembic_config())
+    created: dict[str, str] = {}
+    for revision in reversed(list(script.walk_revisions())):  # oldest first: newer ones override
+        for sql in revision_statements(revision.revision):
+            found = _CREATE_INDEX.match(sql)
+            if found:
+                created[found.group(1)] = sql
+    return created
+
+
+def base_triggers() -> set[str]:
+    """Names of the triggers revision 0001 creates: they stay on while loading."""
+    sql = " ".join(revision_statements(REVISION_BASE))
+    return set(re.findall(r"CREATE\s+TRIGGER\s+(\w+)", sql, flags=re.IGNORECASE))
 
 
 async def count_secondary_indexes(conn: AsyncConnection) -> int:
@@ -82,13 +80,17 @@ async def count_secondary_indexes(conn: AsyncConnection) -> int:
 
 
 async def schema_signature(conn: AsyncConnection) -> list[str]:
-    """Every index and constraint definition of the schema: equal before and after a rebuild."""
+    """Every index, constraint and trigger (with its enabled state) of the schema: equal before and
+    after a rebuild."""
     rows = await conn.execute(
         text(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
             " UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
             " || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END"
             " FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+            " UNION ALL SELECT pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text FROM pg_trigger t"
+            " JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal"
         )
     )
     return sorted(rows.scalars())
@@ -97,42 +99,67 @@ async def schema_signature(conn: AsyncConnection) -> list[str]:
 class Constraint(NamedTuple):
     table: str
     name: str
-    kind: str  # pg_constraint.contype: 'p' primary key, 'f' foreign key
+    kind: str  # pg_constraint.contype: 'f' foreign key
     definition: str
 
     def add_sql(self) -> str:
         return f'ALTER TABLE {self.table} ADD CONSTRAINT "{self.name}" {self.definition}'
 
 
+class Index(NamedTuple):
+    """A dropped index; `attach` makes it the primary key or unique constraint it was ("" if none)."""
+
+    table: str
+    name: str
+    create: str  # pg_get_indexdef
+    attach: str
+    constraint: bool  # the index belongs to a constraint: it goes with it
+
+    def drop_sql(self) -> str:
+        if self.constraint:
+            return f'ALTER TABLE {self.table} DROP CONSTRAINT "{self.name}"'
+        return f'DROP INDEX "{self.name}"'
+
+
 @dataclass
 class SchemaState:
     """What a load took out of the schema, and how far putting it back has got."""
 
-    revision: str | None = None
     signature: list[str] = field(default_factory=list)
     dropped_constraints: list[Constraint] = field(default_factory=list)
-    indexes_dropped: bool = False
+    dropped_indexes: list[Index] = field(default_factory=list)
+    disabled_triggers: list[tuple[str, str]] = field(default_factory=list)  # (table, trigger)
+    fills: list[Fill] = field(default_factory=list)  # derived tables to refill from the loaded rows
     done: set[str] = field(
         default_factory=set
     )  # statements of `restore_schema` already run (a retry skips them)
     autovacuum_paused: list[str] = field(default_factory=list)  # tables to give autovacuum back
     analyzed: bool = False  # the rebuild ANALYZEd the loaded tables
 
+    @property
+    def stripped(self) -> bool:
+        return bool(self.dropped_constraints or self.dropped_indexes or self.disabled_triggers)
+
     def pending(self) -> list[str]:
         """What is still to run to restore the schema, for an operator when a restore failed."""
-        statements = [constraint.add_sql() for constraint in self.dropped_constraints]
+        statements = [s for index in self.dropped_indexes for s in (index.create, index.attach) if s]
+        statements += [constraint.add_sql() for constraint in self.dropped_constraints]
+        statements += [sql for fill in self.fills for sql in fill.sqls]
+        statements += [enable_trigger_sql(table, name) for table, name in self.disabled_triggers]
         statements += [_resume_sql(table) for table in self.autovacuum_paused]
-        if self.indexes_dropped:
-            statements.append(f"-- then: alembic upgrade {self.revision}")
-        return statements
+        return [s for s in statements if s not in self.done]
+
+
+def enable_trigger_sql(table: str, trigger: str) -> str:
+    return f'ALTER TABLE {table} ENABLE TRIGGER "{trigger}"'
 
 
 def _resume_sql(table: str) -> str:
     return f"ALTER TABLE {table} RESET (autovacuum_enabled)"
 
 
-async def pause_autovacuum(conn: AsyncConnection, state: SchemaState) -> None:
-    """Keep autovacuum off the loaded tables until `resume_autovacuum`.
+async def pause_autovacuum(conn: AsyncConnection, state: SchemaState, tables: list[str]) -> None:
+    """Keep autovacuum off `tables` until `resume_autovacuum`.
 
     Right after a load it would vacuum and analyze them while the indexes are built, taking CPU
     from the builds, and each ALTER TABLE that needs a stronger lock would wait a deadlock_timeout
@@ -144,7 +171,7 @@ async def pause_autovacuum(conn: AsyncConnection, state: SchemaState) -> None:
             " AND relnamespace = 'public'::regnamespace AND NOT EXISTS"
             " (SELECT 1 FROM unnest(reloptions) o WHERE o LIKE 'autovacuum_enabled=%')"
         ),
-        {"tables": list(LOADED_TABLES)},
+        {"tables": tables},
     )
     for table in rows.scalars().all():
         await conn.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
@@ -160,39 +187,85 @@ async def resume_autovacuum(conn: AsyncConnection, state: SchemaState) -> None:
 
 
 async def strip_schema(conn: AsyncConnection, state: SchemaState, *, referencing: bool = False) -> None:
-    """Drop what slows COPY down: secondary indexes, foreign keys, unreferenced primary keys.
+    """Drop what slows COPY down and what the refills make redundant.
 
-    The indexes go by running Alembic down to the revision before them, so that a load that dies
-    half-way leaves a database that `alembic upgrade head` repairs. Foreign keys (a locking look-up
-    per row) and the primary keys nothing references are restored afterwards from their own
-    `pg_get_constraintdef`, which round-trips them exactly. CHECKs stay: theirs does not (an IN
-    list comes back as a differently cast ANY(ARRAY)), and they cost only ~1 µs per row. With
-    `referencing`, the foreign keys of other tables that point at the loaded ones go too: TRUNCATE
-    refuses to run while any does.
+    - the triggers that later revisions added on the loaded tables to keep derived tables (the
+      statistics, visibilidad) are disabled: their tables are refilled once from the loaded rows.
+      Those of revision 0001 (the busqueda vector) stay on;
+    - the indexes of the loaded tables and of the refilled ones, unique and primary keys included,
+      except those a foreign key depends on;
+    - foreign keys (a locking look-up per row). With `referencing`, the foreign keys of other
+      tables that point at the loaded ones go too: TRUNCATE refuses to run while any does.
+
+    CHECKs stay: their definitions do not round-trip (an IN list comes back as a differently cast
+    ANY(ARRAY)), and they cost only ~1 µs per row.
     """
     state.signature = await schema_signature(conn)
-    state.revision = await _current_revision(conn)
-    if state.revision is not None and state.revision != REVISION_WITHOUT_INDEXES:
-        await conn.run_sync(alembic_run, "downgrade", REVISION_WITHOUT_INDEXES)
-        state.indexes_dropped = True
+    fills = await derived_fills(conn)
+    tables = list(LOADED_TABLES) + [t for fill in fills if fill.rebuild_indexes for t in fill.writes]
+    keep = base_triggers()
+    triggers = await conn.execute(
+        text(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(:tables)"
+            " AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY 1, 2"
+        ),
+        {"tables": list(LOADED_TABLES)},
+    )
+    disabled = [(table, name) for table, name in triggers if name not in keep]
+    indexes = await conn.execute(
+        text(
+            "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid), k.contype::text,"
+            " pg_get_constraintdef(k.oid)"
+            " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
+            " LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid AND k.conrelid = x.indrelid"
+            " AND k.contype IN ('p', 'u', 'x')"
+            " WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(:tables)"
+            " AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = x.indexrelid)"
+            " ORDER BY 1, 2"
+        ),
+        {"tables": tables},
+    )
+    rendered = revision_indexes()
+    dropped_indexes = [_index(t, n, create, kind, d, rendered) for t, n, create, kind, d in indexes]
     rows = await conn.execute(
         text(
             "SELECT conrelid::regclass::text, conname, contype::text, pg_get_constraintdef(oid)"
-            " FROM pg_constraint WHERE (conrelid::regclass::text = ANY(:tables)"
-            " AND (contype = 'f' OR (contype = 'p' AND conrelid::regclass::text = ANY(:without_pk))))"
+            " FROM pg_constraint WHERE (conrelid::regclass::text = ANY(:tables) AND contype = 'f')"
             " OR (:referencing AND contype = 'f' AND confrelid::regclass::text = ANY(:tables))"
-            " ORDER BY contype = 'p', 1, 2"  # keys that others depend on go last
+            " ORDER BY 1, 2"
         ),
-        {
-            "tables": list(LOADED_TABLES),
-            "without_pk": list(_TABLES_WITHOUT_PK_DURING_LOAD),
-            "referencing": referencing,
-        },
+        {"tables": list(LOADED_TABLES), "referencing": referencing},
     )
-    state.dropped_constraints = [Constraint(*row) for row in rows]
-    for constraint in state.dropped_constraints:
+    dropped_constraints = [Constraint(*row) for row in rows]
+    for table, name in disabled:
+        await conn.execute(text(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"'))
+    for constraint in dropped_constraints:
         await conn.execute(text(f'ALTER TABLE {constraint.table} DROP CONSTRAINT "{constraint.name}"'))
+    for index in dropped_indexes:
+        await conn.execute(text(index.drop_sql()))
     await conn.commit()
+    # Recorded once committed: one transaction, so a failure before leaves nothing to restore.
+    state.fills, state.disabled_triggers = fills, disabled
+    state.dropped_indexes, state.dropped_constraints = dropped_indexes, dropped_constraints
+
+
+def _index(
+    table: str, name: str, create: str, kind: str | None, definition: str | None, rendered: dict[str, str]
+) -> Index:
+    """How to put an index back: built as a plain index (beside the other builds of its table),
+    then, for a key, attached as the constraint (a catalog change) with USING INDEX. A plain index
+    is built by its revision's own statement, when one creates it."""
+    if kind in ("p", "u") and definition is not None:
+        key = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+        deferrable = re.search(r"\b(?:NOT )?DEFERRABLE\b.*$", definition)
+        suffix = f" {deferrable.group(0)}" if deferrable else ""
+        attach = f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {key} USING INDEX "{name}"{suffix}'
+        return Index(table, name, create, attach, True)
+    if kind == "x" and definition is not None:  # exclusion constraints cannot be attached
+        return Index(table, name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}', "", True)
+    return Index(table, name, rendered.get(name, create), "", False)
 
 
 async def drop_restored_foreign_keys(conn: AsyncConnection, state: SchemaState) -> None:
@@ -201,6 +274,5 @@ async def drop_restored_foreign_keys(conn: AsyncConnection, state: SchemaState) 
     With them in place every deleted documento would be an ON DELETE CASCADE scan of unindexed tables.
     """
     for c in state.dropped_constraints:
-        if c.kind == "f":
-            await conn.execute(text(f'ALTER TABLE {c.table} DROP CONSTRAINT IF EXISTS "{c.name}"'))
+        await conn.execute(text(f'ALTER TABLE {c.table} DROP CONSTRAINT IF EXISTS "{c.name}"'))
     state.done = {sql for sql in state.done if "FOREIGN KEY" not in sql and "VALIDATE" not in sql}

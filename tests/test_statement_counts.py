@@ -25,7 +25,9 @@ from tests.helpers import unique
 EXPECTED = {
     "POST /auth/login": 2,
     "GET /auth/me": 1,
-    "POST /documentos (new sender)": 6,
+    # The checks (tipo, procedimiento, sender and its country, área, the Idempotency-Key's document)
+    # are one read; the sender insert; counter + document + event (app/documentos/registro.py).
+    "POST /documentos (new sender)": 3,
     "PATCH /documentos/{id}": 7,
     "POST /documentos/{id}/derivar (2 destinations)": 9,
     "POST /documentos/{id}/recibir": 8,

@@ -261,16 +261,11 @@ class Prepared:
 async def fetch_prepared(
     session: AsyncSession, prepared: Prepared, **parameters: Any
 ) -> Sequence[Sequence[Any]]:
-    """The rows of `prepared` with `parameters`, counted and timed like every other statement."""
-    values = [parameters[n] if n in parameters else prepared.defaults[n] for n in prepared.names]
+    """The rows of `prepared` with `parameters`, counted and timed like every other statement. On a
+    session that has run nothing through SQLAlchemy yet it runs in autocommit: for reads (writes
+    take `transaction_connection`)."""
     fairy = await (await session.connection()).get_raw_connection()
-    driver: Any = fairy.driver_connection
-    started = time.perf_counter()
-    rows: Sequence[Sequence[Any]] = await driver.fetch(prepared.sql, *values)
-    seconds = time.perf_counter() - started
-    record_statement(prepared.sql, seconds)
-    slow_queries.observe(prepared.sql, values, seconds, executemany=False, plan_engine=_current_engine)
-    return rows
+    return await fetch_prepared_on(fairy.driver_connection, prepared, **parameters)
 
 
 async def fetch_rows(session: AsyncSession, query: Executable, **parameters: Any) -> Sequence[Sequence[Any]]:
@@ -318,3 +313,55 @@ async def get_session() -> AsyncIterator[AsyncSession]:
     """FastAPI dependency: the request's unit of work."""
     async with session_scope() as session:
         yield session
+
+
+async def transaction_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection of the session's unit of work, its transaction begun, for
+    `fetch_prepared_on` (several statements, one lookup: getting it through the session costs
+    ~30 µs each time). SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement;
+    asyncpg called directly would otherwise run in autocommit, outside the unit of work (its row
+    locks released at once, its rows kept on a rollback). Valid until the session commits or rolls
+    back."""
+    fairy = await (await session.connection()).get_raw_connection()
+    adapted: Any = fairy.dbapi_connection
+    if adapted._transaction is None:
+        # What the adapter does before its own first statement (isolation, read-only, deferrable).
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+    return fairy.driver_connection
+
+
+async def fetch_prepared_on(
+    connection: Any, prepared: Prepared, **parameters: Any
+) -> Sequence[Sequence[Any]]:
+    """The rows of `prepared` on `connection` (from `transaction_connection`), counted and timed
+    like every other statement: `fetch_prepared` in the unit of work's transaction, for a write or
+    a read that must see the unit's own writes."""
+    values = [parameters[n] if n in parameters else prepared.defaults[n] for n in prepared.names]
+    started = time.perf_counter()
+    rows: Sequence[Sequence[Any]] = await connection.fetch(prepared.sql, *values)
+    seconds = time.perf_counter() - started
+    record_statement(prepared.sql, seconds)
+    slow_queries.observe(prepared.sql, values, seconds, executemany=False, plan_engine=_current_engine)
+    return rows
+
+
+def after_commit_batch(
+    session: AsyncSession, key: str, item: Any, run: Callable[[list[Any]], Awaitable[None]]
+) -> None:
+    """Add `item` to this unit of work's batch `key`; the batch's first item registers one
+    after-commit callback, `run(items)` with all of them (one broker round for every task of a
+    request instead of one each). A rollback drops the batch with the other callbacks."""
+    callbacks: list[Callable[[], Awaitable[None]]] = session.info.setdefault(_AFTER_COMMIT, [])
+    batch: tuple[list[Any], Callable[[], Awaitable[None]]] | None = session.info.get(key)
+    # A batch whose callback already ran (or was dropped by a rollback) is not this unit's.
+    if batch is None or not any(callback is batch[1] for callback in callbacks):
+        items: list[Any] = []
+
+        async def run_batch() -> None:
+            await run(items)
+
+        batch = session.info[key] = (items, run_batch)
+        callbacks.append(run_batch)
+    batch[0].append(item)

@@ -12,6 +12,7 @@ and returns a task id all the same (logged as `tasks.degraded`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import sys
@@ -21,18 +22,25 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from celery import Celery
+from celery.app.task import extract_exec_options  # type: ignore[attr-defined]  # not in the stubs
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 from kombu import Queue
 from kombu.exceptions import OperationalError
+from kombu.serialization import dumps as kombu_dumps
+from kombu.utils.json import dumps as json_dumps
+from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.breaker import CircuitBreaker
 from app.core.config import Settings, get_settings
-from app.core.database import after_commit, db
+from app.core.database import after_commit_batch, db
 from app.core.security import stored_secret
 from app.core.task_signals import trace_headers
 
@@ -168,6 +176,11 @@ class TaskQueue:
         self.breaker = CircuitBreaker(BROKER_FAILURES_TO_OPEN, BROKER_RETRY_AFTER_S)
         self.local_runs: dict[str, Future[Any]] = {}
         self._tasks_loaded = False
+        # Per task name: its publishing options (None: `send_task` sends it) and its time limits.
+        self._routes: dict[str, tuple[dict[str, Any] | None, tuple[Any, Any]]] = {}
+        # The event loop's own client of a Redis broker (`enqueue_many_async`), per loop.
+        self._clients: WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncRedis] = WeakKeyDictionary()
+        self._plain_url: str | None = None  # the broker's URL when `_push` may use it, else ""
 
     def _new_pool(self) -> ThreadPoolExecutor:
         return ThreadPoolExecutor(self.settings.task_local_workers, thread_name_prefix="task")
@@ -215,6 +228,145 @@ class TaskQueue:
         self.breaker.success(probe=probe)
         return True
 
+    def _guarded(self, what: str, publish: Callable[[], None]) -> bool:
+        """Run `publish` unless the broker's breaker is open; False when nothing was published
+        (the breaker open, or the publish failed and opened it): the caller runs it in-process."""
+        admission = self.breaker.admit()
+        if admission is None:
+            return False
+        probe = admission == "probe"
+        try:
+            publish()
+        # The result backend (same Redis) fails as a RuntimeError after its own retries.
+        except (OperationalError, OSError, RedisError, RuntimeError) as exc:
+            # Stop trying for a while: each attempt would cost the request a connect timeout.
+            self.breaker.failure(probe=probe)
+            logger.warning("tasks.degraded %s reason=%r: tasks run in-process for now", what, exc)
+            return False
+        except BaseException:
+            if probe:
+                self.breaker.abandon_probe()
+            raise
+        self.breaker.success(probe=probe)
+        return True
+
+    def _message(self, name: str, kwargs: dict[str, Any], task_id: str, countdown: float | None) -> Any:
+        """Task `name`'s message and publishing options as `send_task` builds them, or None where
+        `send_task` must send it: in a worker's task (linked to its parent), a task with `expires`."""
+        celery = self.celery
+        if celery.current_worker_task is not None:
+            return None
+        routed = self._routes.get(name)
+        if routed is None:
+            task: Any = celery.tasks.get(name)
+            # The task's declared options (queue, time limits...) under its route, as `send_task`
+            # merges them. Kept per name: the route depends on the name alone (`_route`).
+            options = {k: v for k, v in (extract_exec_options(task) if task else {}).items() if v is not None}
+            limits = options.pop("time_limit", None), options.pop("soft_time_limit", None)
+            routed = self._routes[name] = (
+                None if "expires" in options else celery.amqp.router.route(options, name, (), {}, task),
+                limits,
+            )
+        publishing, (time_limit, soft_time_limit) = routed
+        if publishing is None:
+            return None
+        amqp = celery.amqp
+        message = amqp.create_task_message(
+            task_id, name, (), kwargs, countdown, None, None, None, None, 0, None, None, None,
+            celery.thread_oid, time_limit, soft_time_limit, celery.conf.task_send_sent_event,
+            argsrepr="()", kwargsrepr=repr(kwargs)[: amqp.kwargsrepr_maxsize], **publishing,
+        )  # fmt: skip
+        return message, publishing
+
+    def _publish(self, messages: list[tuple[str, Any, Any]], headers: dict[str, Any]) -> None:
+        """Publish (name, message, options) as `send_task` would, in one pipeline (kombu's batch),
+        minus what only a producer waiting for the result needs: a subscription to its channel and
+        an unsubscription (two Redis commands a task), `saferepr` of the arguments.
+        `AsyncResult(task_id).get()` still works: it subscribes and reads the stored result."""
+        celery, amqp = self.celery, self.celery.amqp
+        with celery.producer_or_acquire() as producer:
+            connection = producer.connection
+            if not connection.connected:
+                # One attempt, as `broker_reachable`: kombu's channel set-up retries for seconds
+                # (`send_task` failed first, on the result backend's subscription: no retries).
+                connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+            with producer.batch():
+                for name, message, options in messages:
+                    amqp.send_task_message(producer, name, message, retry=False, headers=headers, **options)
+
+    def enqueue_many(self, tasks: list[tuple[str, dict[str, Any], str]]) -> None:
+        """`enqueue` each (name, kwargs, task id), in one broker round trip; if that fails, each runs
+        in-process as `enqueue` says (a task may then run twice: delivery is at least once)."""
+        self.load_tasks()
+        headers = trace_headers()
+        built = [(name, self._message(name, kwargs, task_id, None)) for name, kwargs, task_id in tasks]
+        if all(message is not None for _, message in built) and self._guarded(
+            f"tasks={len(tasks)}",
+            lambda: self._publish([(name, *message) for name, message in built], headers),
+        ):
+            return
+        for name, kwargs, task_id in tasks:
+            self.enqueue(name, kwargs, task_id=task_id)
+
+    async def enqueue_many_async(self, tasks: list[tuple[str, dict[str, Any], str]]) -> None:
+        """`enqueue_many` from the API's event loop: on a Redis broker, Celery's messages pushed as
+        kombu's transport pushes them (`_envelope`) by the loop's own client, in one pipeline (no
+        thread hop, no kombu producer); otherwise, or if that fails, `enqueue_many` in a thread."""
+        if not await self._push(tasks):
+            await asyncio.to_thread(self.enqueue_many, tasks)
+
+    def _client(self) -> AsyncRedis | None:
+        # The plain case only (one Redis, no key prefix, no sent events, no compression), on the
+        # main thread's loop (a task run in-process has a loop of its own per thread).
+        if self._plain_url is None:
+            conf = self.celery.conf
+            url = str(conf.broker_url or "")
+            options = conf.broker_transport_options or {}
+            plain = url.startswith("redis://") and ";" not in url and not options.get("global_keyprefix")
+            self._plain_url = (
+                url if plain and not (conf.task_send_sent_event or conf.task_compression) else ""
+            )
+        if not self._plain_url or threading.current_thread() is not threading.main_thread():
+            return None
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = AsyncRedis.from_url(
+                self._plain_url,
+                socket_connect_timeout=self.celery.conf.broker_connection_timeout,
+                socket_timeout=5,
+                retry=Retry(NoBackoff(), 0),  # the breaker does the retrying
+            )
+        return client
+
+    async def _push(self, tasks: list[tuple[str, dict[str, Any], str]]) -> bool:
+        """True when every task of `tasks` was pushed to the broker by `_client`."""
+        if (client := self._client()) is None:
+            return False
+        self.load_tasks()
+        built = [self._message(name, kwargs, task_id, None) for name, kwargs, task_id in tasks]
+        if (
+            not all(b is not None and _direct(b[1]) for b in built)
+            or (admission := self.breaker.admit()) is None
+        ):
+            return False
+        probe, headers = admission == "probe", trace_headers()
+        pipe = client.pipeline(transaction=False)
+        for message, options in built:
+            pipe.lpush(*_envelope(message, options, headers))
+        try:
+            await pipe.execute()
+        except (TimeoutError, RedisError, OSError) as exc:
+            self.breaker.failure(probe=probe)
+            logger.warning("tasks.degraded tasks=%d reason=%r: tasks run in-process for now", len(tasks), exc)
+            return False
+        except BaseException:
+            if probe:
+                self.breaker.abandon_probe()
+            raise
+        self.breaker.success(probe=probe)
+        return True
+
     def enqueue(
         self,
         name: str,
@@ -231,25 +383,18 @@ class TaskQueue:
         # The request id travels with the task, on the broker or in-process (app.core.task_signals).
         headers = trace_headers()
         self.load_tasks()
-        admission = self.breaker.admit()
-        if admission is not None:
-            probe = admission == "probe"
-            try:
+
+        def publish() -> None:
+            built = self._message(name, kwargs, task_id, countdown)
+            if built is None:
                 self.celery.send_task(
                     name, kwargs=kwargs, task_id=task_id, countdown=countdown, retry=False, headers=headers
                 )
-            # The result backend (same Redis) fails as a RuntimeError after its own retries.
-            except (OperationalError, OSError, RedisError, RuntimeError) as exc:
-                # Stop trying for a while: each attempt would cost the request a connect timeout.
-                self.breaker.failure(probe=probe)
-                logger.warning("tasks.degraded task=%s reason=%r: tasks run in-process for now", name, exc)
-            except BaseException:
-                if probe:
-                    self.breaker.abandon_probe()
-                raise
             else:
-                self.breaker.success(probe=probe)
-                return task_id
+                self._publish([(name, *built)], headers)
+
+        if self._guarded(f"task={name}", publish):
+            return task_id
         task = self.celery.tasks[name]
 
         def run_locally() -> None:
@@ -270,6 +415,39 @@ class TaskQueue:
         else:
             run_locally()
         return task_id
+
+
+def _direct(options: dict[str, Any]) -> bool:
+    """Whether these options send a message by the default exchange, the case `_envelope` writes."""
+    queue = options.get("queue")
+    plain = set(options) <= {"queue", "serializer"} and options.get("serializer", "json") == "json"
+    return plain and isinstance(queue, Queue) and queue.exchange.type == "direct"
+
+
+def _envelope(message: Any, options: dict[str, Any], headers: dict[str, Any]) -> tuple[str, str]:
+    """The list and the JSON that kombu's Redis transport pushes for Celery's `message` sent by the
+    default exchange (virtual/base.py `basic_publish`, redis.py `_put`; priority 0: the queue's own
+    list). tests/core/test_task_queue.py compares it with what kombu pushes."""
+    task_headers, properties, body, _sent_event = message
+    task_headers.update(headers)
+    queue: str = options["queue"].name
+    content_type, encoding, data = kombu_dumps(body, serializer="json")
+    raw = data if isinstance(data, bytes) else data.encode(encoding)
+    envelope = {
+        "body": base64.b64encode(raw).decode("ascii"),
+        "content-encoding": encoding,
+        "content-type": content_type,
+        "headers": task_headers,
+        "properties": {
+            **properties,
+            "delivery_mode": 2,  # persistent, the default exchange's
+            "delivery_info": {"exchange": "", "routing_key": queue},
+            "priority": 0,
+            "body_encoding": "base64",
+            "delivery_tag": str(uuid.uuid4()),
+        },
+    }
+    return queue, json_dumps(envelope)
 
 
 def cancellation_reason(exc: BaseException) -> str | None:
@@ -294,6 +472,17 @@ def get_task_queue() -> TaskQueue:
     return _queue
 
 
+_PENDING_TASKS = "task_queue.pending"
+Pending = tuple[str, dict[str, Any] | Callable[[], dict[str, Any]], str]
+
+
+async def _enqueue_pending(pending: list[Pending]) -> None:
+    # Every task of the unit of work together: pushed from the loop, or one thread hop (kombu's
+    # publish is a blocking socket write, a connect timeout when the broker is away).
+    tasks = [(name, data() if callable(data) else data, task_id) for name, data, task_id in pending]
+    await get_task_queue().enqueue_many_async(tasks)
+
+
 def enqueue_after_commit(
     session: AsyncSession,
     name: str,
@@ -303,13 +492,9 @@ def enqueue_after_commit(
 ) -> str:
     """Enqueue task `name` once the session's unit of work commits (dropped on rollback), so a
     worker never looks for a row that is not committed yet; returns the task id it will have.
-    `data` may be a callable, evaluated after the commit (ids assigned at flush)."""
+    `data` may be a callable, evaluated after the commit (ids assigned at flush). The tasks of one
+    unit of work are published together, in their order."""
     task_id = task_id or uuid.uuid4().hex
-
-    async def enqueue() -> None:
-        # Publishing is a blocking socket write (a connect timeout when the broker is away): off the loop.
-        kwargs = data() if callable(data) else data
-        await asyncio.to_thread(get_task_queue().enqueue, name, kwargs, task_id=task_id)
-
-    after_commit(session, enqueue)
+    pending: Pending = (name, data, task_id)
+    after_commit_batch(session, _PENDING_TASKS, pending, _enqueue_pending)
     return task_id

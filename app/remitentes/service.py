@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cache_policy
-from app.catalogos.models import Pais
 from app.core.cache import WARM, argument_digest, get_cache
+from app.core.database import Prepared, fetch_prepared_on
 from app.core.errors import InvalidInput, NotFound
 from app.remitentes.models import Remitente
 from app.remitentes.schemas import Remitente as RemitenteLeido
@@ -34,11 +34,12 @@ def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-# What the document detail shows of its sender, in `documentos.lectura`'s order.
+# What the document detail shows of its sender, in `documentos.lectura`'s order; the enum columns
+# as their text, as asyncpg reads them (the JSON wants the value).
 FILA = (
     Remitente.id,
-    Remitente.tipo_persona,
-    Remitente.tipo_documento_identidad,
+    type_coerce(Remitente.tipo_persona, String),
+    type_coerce(Remitente.tipo_documento_identidad, String),
     Remitente.numero_documento_identidad,
     Remitente.nombre,
     Remitente.email,
@@ -46,37 +47,26 @@ FILA = (
     Remitente.direccion,
     Remitente.pais_codigo,
 )
+_CAMPOS = (
+    "tipo_persona",
+    "tipo_documento_identidad",
+    "numero_documento_identidad",
+    "nombre",
+    "email",
+    "telefono",
+    "direccion",
+    "pais_codigo",
+)
 
 
-class RemitenteService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def upsert(self, remitente: RemitenteCreate) -> Sequence[Any]:
-        """A known sender (same type + number) is updated with the newest contact data; returns
-        the stored sender (`FILA`). A known sender whose data is unchanged is only read: an upsert
-        locks the sender's row to the end of the registration, and a busy sender (a ministry that
-        files hundreds of documents a day) would make its registrations wait for each other."""
-        conocido = (
-            await self.session.execute(
-                select(Pais.codigo, *FILA)
-                .outerjoin(
-                    Remitente,
-                    (Remitente.numero_documento_identidad == remitente.numero_documento_identidad)
-                    & (Remitente.tipo_documento_identidad == remitente.tipo_documento_identidad),
-                )
-                .where(Pais.codigo == remitente.pais_codigo)
-            )
-        ).first()
-        if conocido is None:
-            raise InvalidInput(f"unknown country {remitente.pais_codigo}", field="remitente.pais_codigo")
-        if conocido[1] is not None and _sin_cambios(remitente, conocido[1:]):
-            return conocido[1:]
-        insert_stmt = pg_insert(Remitente).values(**remitente.model_dump())
-        stmt = insert_stmt.on_conflict_do_update(
+def _guardar() -> Prepared:
+    """The sender's upsert, built once (building it cost as much CPU as the rest of a registration's
+    statements): a known identity keeps its name (a typo at the desk must not rename the sender of
+    every earlier document), only its contact data is refreshed. Returns `FILA`."""
+    insert_stmt = pg_insert(Remitente).values({campo: bindparam(campo, type_=String) for campo in _CAMPOS})
+    return Prepared(
+        insert_stmt.on_conflict_do_update(
             index_elements=[Remitente.numero_documento_identidad, Remitente.tipo_documento_identidad],
-            # A known identity keeps its name: a typo at the desk must not rename the sender of every
-            # earlier document. Only contact data is refreshed.
             set_={
                 "email": func.coalesce(insert_stmt.excluded.email, Remitente.email),
                 "telefono": func.coalesce(insert_stmt.excluded.telefono, Remitente.telefono),
@@ -85,7 +75,37 @@ class RemitenteService:
                 "updated_at": func.now(),
             },
         ).returning(*FILA)
-        fila = (await self.session.execute(stmt)).one()
+    )
+
+
+GUARDAR = _guardar()
+# The stored sender of the identity bound as `numero_documento_identidad` and
+# `tipo_documento_identidad`: what a registration's one read statement outer-joins (registro.py).
+MISMA_IDENTIDAD = (
+    Remitente.numero_documento_identidad == bindparam("numero_documento_identidad", type_=String)
+) & (Remitente.tipo_documento_identidad == bindparam("tipo_documento_identidad", type_=String))
+
+
+class RemitenteService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def guardar(
+        self, conexion: Any, remitente: RemitenteCreate, conocido: Sequence[Any] | None
+    ) -> Sequence[Any]:
+        """The sender `remitente`, whose stored row (`FILA`) the caller has read (`conocido`, None
+        when the identity is new), upserted on `conexion` (the unit of work's,
+        `transaction_connection`) unless its data is unchanged; returns `FILA`. The caller checks
+        the country first (an unknown one is a foreign-key error here). A known sender whose data
+        is unchanged is only read: an upsert locks the sender's row to the end of the
+        registration, and a busy sender (a ministry that files hundreds of documents a day) would
+        make its registrations wait for each other."""
+        if conocido is not None and _sin_cambios(remitente, conocido):
+            return conocido
+        valores = {campo: getattr(remitente, campo) for campo in _CAMPOS}
+        for campo in _CAMPOS[:2]:  # enum members: asyncpg binds their value
+            valores[campo] = valores[campo].value
+        fila = (await fetch_prepared_on(conexion, GUARDAR, **valores))[0]
         cache_policy.remitentes_cambiaron(self.session)
         return fila
 

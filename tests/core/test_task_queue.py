@@ -77,6 +77,52 @@ async def test_a_worker_process_runs_the_warmup_task(
     assert worker.poll() is None
 
 
+@pytest.mark.needs_redis
+async def test_the_tasks_of_a_unit_of_work_are_published_together_after_its_commit(
+    worker: subprocess.Popen[bytes],
+) -> None:
+    """One broker round for every task of a request (a registration enqueues two), in the
+    process's queue's trimmed publish (no result subscription): a real worker runs them and
+    their results can still be waited for."""
+    from app.core.database import session_scope
+    from app.core.task_queue import enqueue_after_commit, get_task_queue
+
+    queue = get_task_queue()
+    async with session_scope() as session:
+        task_ids = [enqueue_after_commit(session, "mesa_partes.warmup_cache", {}) for _ in range(2)]
+        assert len(session.info["after_commit"]) == 1  # one callback publishes both
+    assert not queue.degraded and not any(task_id in queue.local_runs for task_id in task_ids)
+    for task_id in task_ids:
+        value = await asyncio.to_thread(queue.celery.AsyncResult(task_id).get, timeout=90)
+        assert value["catalogos"][0] == "areas"
+
+
+@pytest.mark.needs_redis
+async def test_the_loops_push_writes_the_message_kombu_writes(suite_redis: RedisServer) -> None:
+    """`enqueue_many_async` pushes Celery's message itself, in kombu's Redis envelope: the same
+    JSON as kombu's publish but for what differs per message or per thread."""
+    import orjson
+    from redis.asyncio import Redis
+
+    url = suite_redis.url.rsplit("/", 1)[0] + "/15"  # a database no worker of the suite consumes
+    queue = TaskQueue(build_celery(Settings(celery_broker_url=url)))
+    client = Redis.from_url(url)
+    try:
+        await client.delete("notifications")
+        task = ("mesa_partes.enviar_notificacion", {"historial_id": 7, "texto": "ñandú"}, "a" * 32)
+        await asyncio.to_thread(queue.enqueue_many, [task])  # through kombu's producer
+        assert await queue._push([task])  # pushed by the loop, not by a fallback
+        # LPUSH, consumed from the tail: kombu's first.
+        kombu, ours = [orjson.loads(await client.rpop("notifications")) for _ in range(2)]
+        for message in (kombu, ours):
+            assert message["properties"].pop("delivery_tag")  # a uuid4 each
+            assert message["properties"].pop("reply_to")  # the publishing thread's oid
+        assert ours == kombu and kombu["properties"]["delivery_info"]["routing_key"] == "notifications"
+        assert await client.llen("notifications") == 0
+    finally:
+        await client.aclose()
+
+
 def test_flower_defaults_bind_loopback_behind_basic_auth(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.core.task_queue import flower_defaults
 

@@ -213,20 +213,27 @@ class TaskQueue:
         """One connection attempt, bounded by the broker connect timeout (blocking: call it off the
         event loop). A failure also starts the in-process period, as a failed enqueue does; once the
         cool-down is over, a success ends it (this check is then the breaker's probe)."""
-        # Always asked, even during the cool-down: /health reports what the broker says now.
-        probe = self.breaker.admit() == "probe"
-        try:
+        probe = self.breaker.admit() == "probe"  # asked even in the cool-down: /health wants it now
+
+        def connect() -> None:
             with self.celery.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
-        except (OperationalError, OSError, RedisError):
+
+        return self._attempt(probe, connect, (OperationalError, OSError, RedisError)) is None
+
+    def _attempt(self, probe: bool, action: Callable[[], None], errors: tuple[type[Exception], ...]) -> Any:
+        """Run `action` and tell the breaker how it went; the error among `errors` it raised, if any."""
+        try:
+            action()
+        except errors as exc:
             self.breaker.failure(probe=probe)
-            return False
+            return exc
         except BaseException:
             if probe:
                 self.breaker.abandon_probe()
             raise
         self.breaker.success(probe=probe)
-        return True
+        return None
 
     def _guarded(self, what: str, publish: Callable[[], None]) -> bool:
         """Run `publish` unless the broker's breaker is open; False when nothing was published
@@ -234,20 +241,13 @@ class TaskQueue:
         admission = self.breaker.admit()
         if admission is None:
             return False
-        probe = admission == "probe"
-        try:
-            publish()
         # The result backend (same Redis) fails as a RuntimeError after its own retries.
-        except (OperationalError, OSError, RedisError, RuntimeError) as exc:
+        errors = (OperationalError, OSError, RedisError, RuntimeError)
+        exc = self._attempt(admission == "probe", publish, errors)
+        if exc is not None:
             # Stop trying for a while: each attempt would cost the request a connect timeout.
-            self.breaker.failure(probe=probe)
             logger.warning("tasks.degraded %s reason=%r: tasks run in-process for now", what, exc)
             return False
-        except BaseException:
-            if probe:
-                self.breaker.abandon_probe()
-            raise
-        self.breaker.success(probe=probe)
         return True
 
     def _message(self, name: str, kwargs: dict[str, Any], task_id: str, countdown: float | None) -> Any:

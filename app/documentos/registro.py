@@ -317,7 +317,7 @@ class RegistroService:
             }
             insertado = (await fetch_prepared_on(conexion, INSERTAR, **parametros))[0]
         except asyncpg.UniqueViolationError as exc:
-            if scoped_key is None:
+            if scoped_key is None or "idempotency_key" not in (exc.constraint_name or ""):
                 raise
             # A concurrent twin request (same key) committed first.
             raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc

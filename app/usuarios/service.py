@@ -97,6 +97,12 @@ class UsuarioService:
         rol = values.get("rol", usuario.rol)
         area_id = values.get("area_id", usuario.area_id)
         await self._validar_area(rol, area_id)
+        if (
+            usuario.rol is Rol.ADMIN
+            and usuario.activo
+            and (rol is not Rol.ADMIN or not values.get("activo", True))
+        ):
+            await self._exigir_otro_admin(usuario.id)
         password = values.pop("password", None)
         if password is not None:
             usuario.password_hash = hash_password(password)
@@ -106,6 +112,20 @@ class UsuarioService:
             setattr(usuario, name, value)
         await self._flush(usuario)
         return usuario
+
+    async def _exigir_otro_admin(self, usuario_id: int) -> None:
+        """409 unless another active admin remains: an office without one could not manage its
+        accounts any more. The active admins' rows are locked first, so two admins demoting each
+        other at once cannot both pass (the second re-reads after the first commits)."""
+        # All of them, in id order: two demotions lock in the same order and never deadlock.
+        admins = await self.session.scalars(
+            select(Usuario.id)
+            .where(Usuario.rol == Rol.ADMIN, Usuario.activo)
+            .order_by(Usuario.id)
+            .with_for_update()
+        )
+        if not any(admin_id != usuario_id for admin_id in admins):
+            raise Conflict("the last active admin cannot lose the role or be deactivated", field="rol")
 
     async def _validar_area(self, rol: Rol, area_id: int | None) -> None:
         if rol in (Rol.ESPECIALISTA, Rol.MESA_PARTES) and area_id is None:

@@ -125,7 +125,9 @@ class UsuarioService:
             .with_for_update()
         )
         if not any(admin_id != usuario_id for admin_id in admins):
-            raise Conflict("the last active admin cannot lose the role or be deactivated", field="rol")
+            raise Conflict(
+                "No se puede quitar el rol ni desactivar al último administrador activo.", field="rol"
+            )
 
     async def _validar_area(self, rol: Rol, area_id: int | None) -> None:
         if rol in (Rol.ESPECIALISTA, Rol.MESA_PARTES) and area_id is None:

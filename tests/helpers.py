@@ -183,3 +183,12 @@ SELECT count(*) FROM (
 async def visibilidad_diferencias(connection: AsyncConnection) -> int:
     """Rows by which `visibilidad` differs from the rule (0 when the triggers kept it)."""
     return int((await connection.execute(text(VISIBILIDAD_DIFERENCIAS_SQL))).scalar_one())
+
+
+def error_code(response: Any) -> str:
+    """The machine-readable `code` of an error response (the problem-details body's `code`)."""
+    body = response.json()
+    if "code" in body:
+        return str(body["code"])
+    detail = body.get("detail")
+    return str(detail.get("code")) if isinstance(detail, dict) else str(detail[0].get("type"))

@@ -21,10 +21,13 @@ class AppError(Exception):
     status_code = 400
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.headers = headers
         self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +63,35 @@ class PayloadTooLarge(AppError):
 
     status_code = 413
     code = "too_large"
+
+
+class RequestTimeout(AppError):
+    """The client stopped sending its body (or sent it too slowly)."""
+
+    status_code = 408
+    code = "request_timeout"
+
+
+class TooManyRequests(AppError):
+    """A throttle's limit was reached; `retry_after_s` says when the next attempt is allowed."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_s: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, headers={"Retry-After": str(max(1, retry_after_s))})
+
+
+class ServiceUnavailable(AppError):
+    """A dependency cannot serve now; the client may retry after `retry_after_s`."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after_s))})
+        if code:
+            self.code = code
 
 
 class InvalidInput(AppError):
@@ -122,8 +154,10 @@ def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
 
 async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+    headers = dict(exc.headers or {})
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers or None)
 
 
 def _printable(value: Any) -> Any:

@@ -30,6 +30,7 @@ from app.ops.verificacion.entorno import beat_ticks
 from app.ops.verificacion.runner import Check, Context, Skipped, in_thread, run_checks
 from tests.conftest import REDIS_DOWN
 from tests.helpers import Json
+from tests.live_server import live_api
 from tests.redis_server import RedisServer, free_port
 from tests.test_statement_counts import EXPECTED as STATEMENT_BUDGETS
 
@@ -237,32 +238,8 @@ async def test_with_no_worker_the_worker_line_fails(verify_env: dict[str, str]) 
 @pytest.fixture
 def api_server(tmp_path: Path, verify_env: dict[str, str]) -> Iterator[str]:
     """The application under uvicorn on a free port, with the suite's settings."""
-    port = free_port()
-    log = tmp_path / "uvicorn.log"
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=str(PROJECT_ROOT),
-            env=verify_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_LIMIT_S
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{url}/livez", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
-            time.sleep(0.3)
+    with live_api(tmp_path / "uvicorn.log", verify_env) as url:
         yield url
-    finally:
-        _stop(process)
 
 
 @pytest.mark.needs_redis

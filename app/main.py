@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.core.body_timeout import BodyReadTimeoutMiddleware
 from app.core.cache import get_cache
 from app.core.config import get_settings
 from app.core.database import db
@@ -14,8 +15,10 @@ from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
 from app.core.instruments import process_exit
 from app.core.logging import configure_logging
+from app.core.problems import install_problem_openapi
 from app.core.query_monitor import QueryMonitoringMiddleware
 from app.core.routing import include
+from app.core.security_headers import SecureFastAPI
 from app.core.task_queue import get_task_queue
 from app.ops.health import router as health_router
 from app.router import api_router
@@ -33,10 +36,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     process_exit()  # multiprocess metrics: this process's gauges stop counting
 
 
+# Operations that never touch the database (so cannot answer 503 for it).
+_DATABASE_FREE_PATHS = frozenset({"/livez", "/metrics", "/health"})
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings)
-    app = FastAPI(
+    # Security headers and CORS wrap every layer (app/core/security_headers.py).
+    app = SecureFastAPI(
         title="Mesa de Partes",
         version="0.1.0",
         description="Document intake desk: registration, routing (derivación), tracking, statistics.",
@@ -47,6 +55,9 @@ def create_app() -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
+    install_problem_openapi(app, database_free=_DATABASE_FREE_PATHS.__contains__, body_statuses=(408,))
+    # Inside the monitoring one, so that its 408 is logged and counted like any answer.
+    app.add_middleware(BodyReadTimeoutMiddleware)
     app.add_middleware(QueryMonitoringMiddleware)
     include(app.router, health_router)
     include(app.router, api_router)

@@ -2,7 +2,8 @@
 write endpoint) and `tests/<domain>/test_bad_input.py` (each router's own validation).
 
 Bad input gets a clear 4xx that names the field, never a 500, and a rejected request writes nothing.
-422 is validation (FastAPI's `detail` list, or the app's own `InvalidInput` of the same shape), 404 an
+422 is validation (a problem-details body whose `errors` name the fields, from the schema or the app's own
+`InvalidInput`), 404 an
 unknown id in the path, 409 a conflict, 401/403 auth. Every rejected write is checked against a
 fingerprint (row count + content hash) of every table it could touch. The `new_doc` fixture (a document
 just registered) is in `tests/conftest.py`.
@@ -24,29 +25,25 @@ LONG_NAME = "n" * 100_000
 # ---- helpers --------------------------------------------------------------------------------------
 
 
-def _loc_parts(error: dict[str, Any]) -> list[str]:
-    """The loc split on dots, without trailing list indexes (["query", "estado", 0] names estado)."""
-    parts = [part for item in error.get("loc", []) for part in str(item).split(".")]
+def _field_parts(error: dict[str, Any]) -> list[str]:
+    """The field split on dots, without trailing list indexes ("estado.0" names estado)."""
+    parts = str(error.get("field", "")).split(".")
     while len(parts) > 1 and parts[-1].isdigit():
         parts.pop()
     return parts
 
 
 def names_field(response: httpx.Response, field: str) -> bool:
-    """Whether an error of the body names `field`: a 422 `loc` ending in it (or, for a model-level
-    error whose loc is just the body, its message), or the `field` of an app error."""
-    detail = response.json().get("detail")
-    if isinstance(detail, list):
-        for error in detail:
-            parts = _loc_parts(error)
-            if parts and parts[-1] == field:
-                return True
-            if parts in (["body"], ["query"]) and field in str(error.get("msg", "")):
-                return True
-        return False
-    if isinstance(detail, dict):
-        return detail.get("field") == field or field in str(detail.get("message", ""))
-    return False
+    """Whether the problem names `field`: a field error ending in it (or, for a model-level error
+    whose field is the whole body, its message), or the problem's own `field`."""
+    body = response.json()
+    for error in body.get("errors") or []:
+        parts = _field_parts(error)
+        if parts and parts[-1] == field:
+            return True
+        if parts in (["body"], ["query"]) and field in str(error.get("message", "")):
+            return True
+    return body.get("field") == field or field in str(body.get("detail", ""))
 
 
 async def rejected(

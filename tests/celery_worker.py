@@ -23,10 +23,17 @@ ALL_QUEUES = "default,reports,notifications,integrations"
 
 
 class Worker:
-    def __init__(self, log_path: Path, queues: str = ALL_QUEUES, concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        queues: str = ALL_QUEUES,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.log_path = log_path
         self.queues = queues
         self.concurrency = concurrency
+        self.env = env or {}  # settings of this worker only, over the suite's
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> None:
@@ -40,7 +47,7 @@ class Worker:
              "--loglevel=info", f"--concurrency={self.concurrency}", "-Q", self.queues,
              "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}-{time.time_ns()}@%h"],
             cwd=str(PROJECT_ROOT),
-            env={**os.environ},
+            env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

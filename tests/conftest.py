@@ -45,6 +45,17 @@ else:
     redis_server.start()
     os.environ["REDIS_URL"] = redis_server.url
 os.environ.setdefault("JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+# Integration receivers in the tests listen on 127.0.0.1: allow-listed as an on-premises receiver
+# would be (the SSRF check stays on; tests/integraciones/test_ssrf.py uses 127.0.0.2 as "not listed").
+os.environ.setdefault("INTEGRACIONES_HOSTS_PERMITIDOS", "127.0.0.1")
+# The suite writes a lot, as a handful of users, and every in-process request comes from the
+# transport's one address, logging in as the same few users from many modules: the per-user write
+# limit is off and the login and tracking limits are wide.
+# tests/usuarios/test_throttle.py and tests/seguimiento/test_throttle.py turn each limit on.
+os.environ.setdefault("ESCRITURA_LIMIT_POR_USUARIO", "0")
+os.environ.setdefault("LOGIN_LIMIT_POR_IP", "10000/minute")
+os.environ.setdefault("LOGIN_LIMIT_POR_USUARIO", "10000/minute")
+os.environ.setdefault("SEGUIMIENTO_LIMIT_POR_IP", "10000/minute")
 # A worker SIGKILLed mid-task leaves its message unacknowledged: Redis hands it to the next worker
 # after the visibility timeout, short here so that the redelivery test waits seconds, not 40 minutes.
 os.environ.setdefault("TASK_VISIBILITY_TIMEOUT_S", "20")

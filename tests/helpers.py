@@ -187,8 +187,4 @@ async def visibilidad_diferencias(connection: AsyncConnection) -> int:
 
 def error_code(response: Any) -> str:
     """The machine-readable `code` of an error response (the problem-details body's `code`)."""
-    body = response.json()
-    if "code" in body:
-        return str(body["code"])
-    detail = body.get("detail")
-    return str(detail.get("code")) if isinstance(detail, dict) else str(detail[0].get("type"))
+    return str(response.json()["code"])

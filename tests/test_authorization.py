@@ -6,11 +6,17 @@
   404 everywhere (its existence does not leak) and absent from lists; one that was routed there but moved
   on is visible, and acting on it is 403.
 - auditor: reads everything; every write is 403 and writes nothing.
+
+The matrix of every endpoint × every kind of caller is one table, tests/authorization_matrix.py; the
+tests here run it and check the behaviour behind it (what each role sees, what a refusal leaves).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +28,20 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from app.core.config import get_settings
+from app.core.task_queue import get_task_queue
 from app.main import app
+from tests.authorization_matrix import (
+    OK,
+    OK_OTHER,
+    OK_STATUSES,
+    TABLE,
+    Contexto,
+    Row,
+    accion_request,
+    expectations,
+    headers_for,
+    preparar,
+)
 from tests.conftest import PASSWORD, World, documento_payload, nuevo_dni, registrar
 from tests.helpers import (
     UNKNOWN_ID,
@@ -32,6 +51,7 @@ from tests.helpers import (
     Tokens,
     catalog_payload,
     changed_tables,
+    error_code,
     fingerprint,
     unique,
     usuario_payload,
@@ -70,18 +90,6 @@ def sign(claims: Json, secret: str | None = None) -> str:
     assert settings.jwt_secret is not None  # the test session sets JWT_SECRET
     key = secret if secret is not None else settings.jwt_secret.get_secret_value()
     return jwt.encode(claims, key, algorithm=settings.jwt_algorithm)
-
-
-def accion_request(nombre: str, doc_id: int, version: int, world: World) -> tuple[str, str, Json]:
-    """Method, URL and a body that is valid for the action, so only authorization can refuse it."""
-    if nombre == "actualizar":
-        return "PATCH", f"/api/v1/documentos/{doc_id}", {"version": version, "folios": 7}
-    body: Json = {"version": version}
-    if nombre == "derivar":
-        body["destinos"] = [{"area_id": world.areas["LOG"]}]
-    if nombre in ("observar", "anular"):
-        body["motivo"] = "Falta la firma del remitente"
-    return "POST", f"/api/v1/documentos/{doc_id}/{nombre}", body
 
 
 async def current(client: httpx.AsyncClient, tokens: Tokens, doc_id: int) -> Json:
@@ -191,17 +199,6 @@ def protected_routes() -> list[tuple[str, str]]:
     return routes
 
 
-def test_the_route_walk_sees_every_router() -> None:
-    paths = {path for _, path in protected_routes()}
-    assert {
-        "/api/v1/documentos",
-        "/api/v1/usuarios",
-        "/api/v1/catalogos/areas",
-        "/api/v1/estadisticas",
-    } <= paths
-    assert len(protected_routes()) >= 30
-
-
 def _bad_credentials(world: World) -> dict[str, Headers]:
     now = datetime.now(UTC)
     admin = str(world.users["admin"])
@@ -304,6 +301,101 @@ async def test_deactivated_user_token_and_login_are_401(
     assert again.status_code == 401 and again.json() == wrong.json(), again.text
 
 
+# ---- the matrix: every endpoint × every kind of caller (tests/authorization_matrix.py) ---------------
+
+
+def api_routes() -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        if route.path
+        for method in (route.methods or ())
+        if method != "HEAD"
+    }
+
+
+def test_the_matrix_has_a_row_for_every_endpoint_and_none_other() -> None:
+    rows = {(method, path) for method, path, _, _ in TABLE}
+    routes = api_routes()
+    assert not routes - rows, f"endpoints without a row in tests/authorization_matrix.py: {routes - rows}"
+    assert not rows - routes, f"rows for no endpoint: {rows - routes}"
+    assert len(routes) >= 70 and {"/api/v1/documentos", "/api/v1/usuarios", "/livez"} <= {
+        p for _, p in routes
+    }
+    assert {m for m, _ in routes} == {"GET", "POST", "PATCH"}, "a new method: add it to the CORS methods too"
+
+
+@pytest.fixture(scope="module")
+async def matriz(
+    client: httpx.AsyncClient, tokens: Tokens, world: World, own_catalog: OwnCatalog, own_user: int
+) -> Contexto:
+    return await preparar(client, tokens, world, own_catalog, own_user)
+
+
+async def _in_process_tasks_done() -> None:
+    """Without a broker (the TEST_REDIS=down pass) tasks run in this process: an attachment's
+    processing or a report would change the tables under a fingerprint."""
+    queue = get_task_queue()
+    deadline = time.monotonic() + 120
+    while running := list(queue.local_runs.values()):
+        assert time.monotonic() < deadline, f"{len(running)} in-process tasks still running"
+        await asyncio.to_thread(concurrent.futures.wait, running, 1.0)
+
+
+async def _cell(api: httpx.AsyncClient, ctx: Contexto, row: Row, role: str, expected: str) -> list[str]:
+    """Nothing when `role` gets what the row expects, else one line saying what it got."""
+    method, path, _, build = row
+    allowed = expected == OK
+    request = await build(ctx, role, allowed)
+    response = await api.request(
+        method,
+        request.url,
+        json=request.json,
+        files=request.files,
+        params=request.params,
+        headers={**headers_for(ctx.tokens, role), **request.headers},
+    )
+    status = response.status_code
+    if allowed:
+        good = status in OK_OTHER.get((method, path), OK_STATUSES)
+        if good and request.reusable:
+            ctx.devolver(response.json())
+    elif expected == "401":
+        good = status == 401 and response.headers.get("www-authenticate") == "Bearer"
+    else:
+        good = (
+            status == int(expected) and error_code(response) == {403: "forbidden", 404: "not_found"}[status]
+        )
+    if good:
+        return []
+    return [f"{role:<7} {method} {request.url}: expected {expected}, got {status} {response.text[:150]}"]
+
+
+async def test_the_matrix_refusals_are_refused_and_write_nothing(
+    api: httpx.AsyncClient, matriz: Contexto
+) -> None:
+    await _in_process_tasks_done()
+    before = await fingerprint()
+    failures: list[str] = []
+    for row in TABLE:
+        for role, expected in expectations(row).items():
+            if expected not in (OK, "-"):
+                failures += await _cell(api, matriz, row, role, expected)
+    assert not failures, "\n".join(failures)
+    await _in_process_tasks_done()
+    assert not changed_tables(before, await fingerprint())
+
+
+async def test_the_matrix_allowed_requests_get_through(api: httpx.AsyncClient, matriz: Contexto) -> None:
+    failures: list[str] = []
+    for row in TABLE:
+        for role, expected in expectations(row).items():
+            if expected == OK:
+                failures += await _cell(api, matriz, row, role, expected)
+    assert not failures, "\n".join(failures)
+    await _in_process_tasks_done()  # the reports, attachments and deliveries it asked for
+
+
 # ---- catalogs and users: admin only ----------------------------------------------------------------
 
 
@@ -329,20 +421,6 @@ def admin_writes(world: World, catalog: OwnCatalog, usuario_id: int) -> list[tup
         ("PATCH", f"/api/v1/usuarios/{usuario_id}", {"nombre_completo": "Nombre Cambiado"}),
         ("PATCH", f"/api/v1/usuarios/{usuario_id}", {"rol": "admin"}),
     ]
-
-
-@pytest.mark.parametrize("role", ["mesa", "oaj", "oga", "auditor"])
-async def test_only_admins_write_catalogs_and_users(
-    api: httpx.AsyncClient, tokens: Tokens, world: World, own_catalog: OwnCatalog, own_user: int, role: str
-) -> None:
-    before = await fingerprint()
-    failures: list[str] = []
-    for method, url, body in admin_writes(world, own_catalog, own_user):
-        failures += await refused(api, method, url, body, tokens[role])
-    for url in ("/api/v1/usuarios", f"/api/v1/usuarios/{own_user}"):
-        failures += await refused(api, "GET", url, None, tokens[role])
-    assert not failures, "\n".join(failures)
-    assert not changed_tables(before, await fingerprint())
 
 
 async def test_admin_writes_catalogs_and_users(

@@ -2,7 +2,8 @@
 rejected request writes nothing: malformed JSON, a JSON array, an unknown or missing field, a wrong
 type, an invalid or unknown id in the path, and garbage bodies on every POST/PATCH route of the app.
 
-422 is validation (FastAPI's `detail` list, or the app's own `InvalidInput` of the same shape), 404 an
+422 is validation (a problem-details body whose `errors` name the fields, from the schema or the app's own
+`InvalidInput`), 404 an
 unknown id in the path. Every rejected write is checked against a fingerprint (row count + content
 hash) of every table it could touch. Each router's own domain validation is tested in
 `tests/<domain>/test_bad_input.py`; the helpers they share with this module are in `tests/bad_input.py`.
@@ -343,8 +344,8 @@ async def test_malformed_json(
     response = await endpoint_rejects(
         api, tokens, endpoint, ctx, status=422, content=b"{not json", content_type="application/json"
     )
-    errors = response.json()["detail"]
-    assert errors[0]["loc"][0] == "body" and errors[0]["type"] == "json_invalid", response.text
+    errors = response.json()["errors"]
+    assert errors[0]["location"] == "body" and errors[0]["code"] == "json_invalid", response.text
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_ids)
@@ -353,7 +354,7 @@ async def test_json_array_instead_of_object(
 ) -> None:
     ctx = await make_ctx(endpoint)
     response = await endpoint_rejects(api, tokens, endpoint, ctx, status=422, json=[endpoint.body(ctx)])
-    assert response.json()["detail"][0]["loc"] == ["body"], response.text
+    assert response.json()["errors"][0]["field"] == "body", response.text
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=_ids)
@@ -375,7 +376,8 @@ async def test_missing_required_field(
     ctx = await make_ctx(endpoint)
     body = {key: value for key, value in endpoint.body(ctx).items() if key != field}
     response = await endpoint_rejects(api, tokens, endpoint, ctx, status=422, field=field, json=body)
-    assert any(e["type"] == "missing" and e["loc"] == ["body", field] for e in response.json()["detail"])
+    errors = response.json()["errors"]
+    assert any(e["code"] == "missing" and (e["location"], e["field"]) == ("body", field) for e in errors)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import pypdf
 
+from app.anexos import alertas
 from app.core.files import extension
 
 PDF = "application/pdf"
@@ -90,6 +91,7 @@ class ArchivoInvalido(Exception):
 class Inspeccion:
     content_type: str
     paginas: int | None
+    alertas: tuple[str, ...] = ()  # codes of app.anexos.alertas: why the file must not be opened inline
 
 
 # ---- sniffing -------------------------------------------------------------------------------------
@@ -171,18 +173,20 @@ def sha256_de(path: Path) -> str:
 
 def inspeccionar(path: Path) -> Inspeccion:
     """Sniff `path` and check that it really is a readable file of an allowed type; the page count of
-    a PDF, 1 for an image. Raises ArchivoInvalido with the reason."""
+    a PDF, 1 for an image, and what makes it dangerous to open (`alertas`). Raises ArchivoInvalido
+    with the reason."""
     content_type = tipo_de_archivo(path)
     if content_type not in PERMITIDOS:
         raise ArchivoInvalido(f"the content is {content_type}, not an allowed type")
     if content_type == PDF:
-        return Inspeccion(PDF, _paginas_pdf(path))
+        paginas = _paginas_pdf(path)
+        return Inspeccion(PDF, paginas, tuple(alertas.ordenadas(alertas.alertas_pdf(path))))
     if content_type == PNG:
-        _verificar_png(path)
-        return Inspeccion(PNG, 1)
+        fin = _verificar_png(path)
+        return Inspeccion(PNG, 1, tuple(alertas.ordenadas(alertas.alertas_imagen(path, fin))))
     if content_type == JPEG:
-        _verificar_jpeg(path)
-        return Inspeccion(JPEG, 1)
+        fin = _verificar_jpeg(path)
+        return Inspeccion(JPEG, 1, tuple(alertas.ordenadas(alertas.alertas_imagen(path, fin))))
     _verificar_zip(path)
     return Inspeccion(content_type, None)
 
@@ -212,8 +216,9 @@ def _leer_exacto(f: BinaryIO, n: int, que: str) -> bytes:
     return data
 
 
-def _verificar_png(path: Path) -> None:
-    """Walk the chunks from IHDR to IEND checking each CRC: a truncated or altered PNG fails."""
+def _verificar_png(path: Path) -> int:
+    """Walk the chunks from IHDR to IEND checking each CRC: a truncated or altered PNG fails. The
+    offset just past IEND (what follows is no part of the image)."""
     with path.open("rb") as f:
         if f.read(8) != _PNG_SIGNATURE:
             raise ArchivoInvalido("not a PNG signature")
@@ -232,13 +237,15 @@ def _verificar_png(path: Path) -> None:
             if esperado != crc:
                 raise ArchivoInvalido(f"corrupt PNG (CRC mismatch in {kind.decode('latin-1')!r} chunk)")
             if kind == b"IEND":
-                return
+                return f.tell()
             primero = False
 
 
-def _verificar_jpeg(path: Path) -> None:
+def _verificar_jpeg(path: Path) -> int:
     """Walk the header segments up to the scan (a frame header must come first), then require the
-    end-of-image marker after it: a truncated JPEG has none."""
+    end-of-image marker after it: a truncated JPEG has none. The offset just past that marker (in
+    entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so the first FFD9 after
+    the scan header is the end of the image)."""
     with path.open("rb") as f:
         if f.read(2) != b"\xff\xd8":
             raise ArchivoInvalido("not a JPEG")
@@ -265,12 +272,14 @@ def _verificar_jpeg(path: Path) -> None:
                 _leer_exacto(f, length - 2, "JPEG (scan header)")
                 break
             _leer_exacto(f, length - 2, "JPEG (segment)")
-        cola, visto = b"", False
+        cola, inicio = b"", f.tell()  # `inicio`: the offset of `cola + chunk`
         while chunk := f.read(_CHUNK):
-            visto = visto or b"\xff\xd9" in cola[-1:] + chunk
-            cola = chunk
-        if not visto:
-            raise ArchivoInvalido("truncated JPEG (no end-of-image marker)")
+            datos = cola + chunk
+            if (i := datos.find(b"\xff\xd9")) >= 0:
+                return inicio + i + 2
+            cola = datos[-1:]
+            inicio += len(datos) - 1
+        raise ArchivoInvalido("truncated JPEG (no end-of-image marker)")
 
 
 def _verificar_zip(path: Path) -> None:

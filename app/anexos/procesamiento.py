@@ -30,10 +30,12 @@ class Analisis:
     content_type: str | None
     paginas: int | None
     error: str | None
+    alertas: list[str] | None = None  # None: not scanned (the file could not be used)
 
 
 def analizar(path: Path | None, tamano_esperado: int) -> Analisis:
-    """sha256 (streamed), sniffed type and page count of a stored file, or why it cannot be used."""
+    """sha256 (streamed), sniffed type, page count and alerts (app.anexos.alertas) of a stored file,
+    or why it cannot be used."""
     if path is None:
         return Analisis(None, None, None, "the stored path is outside the storage directory")
     try:
@@ -49,7 +51,7 @@ def analizar(path: Path | None, tamano_esperado: int) -> Analisis:
         inspeccion = contenido.inspeccionar(path)
     except contenido.ArchivoInvalido as exc:
         return Analisis(sha256, contenido.tipo_de_archivo(path), None, str(exc))
-    return Analisis(sha256, inspeccion.content_type, inspeccion.paginas, None)
+    return Analisis(sha256, inspeccion.content_type, inspeccion.paginas, None, list(inspeccion.alertas))
 
 
 async def procesar_anexo(anexo_id: int) -> dict[str, Any]:
@@ -76,13 +78,20 @@ async def procesar_anexo(anexo_id: int) -> dict[str, Any]:
                 paginas=analisis.paginas,
                 estado_procesamiento=estado,
                 error=analisis.error,
+                alertas=analisis.alertas,
             )
             .returning(Anexo.id)
         )
         cambiado = result.scalar_one_or_none() is not None
     if cambiado:
-        log = logger.warning if analisis.error else logger.info
-        log("anexo.%s anexo_id=%s error=%r", estado.value, anexo_id, analisis.error)
+        log = logger.warning if analisis.error or analisis.alertas else logger.info
+        log(
+            "anexo.%s anexo_id=%s error=%r alertas=%s",
+            estado.value,
+            anexo_id,
+            analisis.error,
+            analisis.alertas,
+        )
     return {"anexo_id": anexo_id, "estado": estado.value, "cambiado": cambiado, "error": analisis.error}
 
 

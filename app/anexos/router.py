@@ -7,12 +7,9 @@ from typing import Annotated, Any
 from fastapi import Path, Request, status
 from fastapi.responses import FileResponse
 
-from app.anexos import contenido
-from app.anexos.archivos import directorio_anexos
+from app.anexos import contenido, subida
 from app.anexos.schemas import AnexoAceptado, AnexoDetalle
 from app.anexos.service import CAMPO, AnexoService, duplicados
-from app.core import uploads
-from app.core.config import get_settings
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unauthorized, error_responses
 from app.core.files import DOWNLOAD_HEADERS, content_disposition
@@ -55,27 +52,22 @@ _UPLOAD_BODY: dict[str, Any] = {
     openapi_extra=_UPLOAD_BODY,
 )
 async def subir_anexo(
-    documento_id: IdPath, request: Request, session: SessionDep, usuario: CurrentUser
+    documento_id: IdPath, request: Request, usuario: subida.UsuarioSinConexion
 ) -> AnexoAceptado:
     """Attach a file (multipart field `archivo`) to a document in your area. The body is read as a
-    stream and refused with 413 past ANEXO_MAX_BYTES; the type is sniffed from the bytes. Processing
-    (sha256, pages) runs in the background: poll the attachment for `estado_procesamiento`."""
-    limite = get_settings().anexo_max_bytes
-    # In this order: a declared length over the limit costs no query, and a document the user may
-    # not attach to is refused before a byte of the body is read.
-    uploads.check_content_length(request.headers.get("content-length"), field_name=CAMPO, limit=limite)
-    service = AnexoService(session)
-    documento = await service.para_anexar(usuario, documento_id)
-    archivo = await uploads.receive_file(
-        request.headers.get("content-type"),
-        request.stream(),
-        field_name=CAMPO,
-        limit=limite,
-        directory=directorio_anexos(documento.id),
+    stream and refused with 413 past ANEXO_MAX_BYTES (408 when it stops arriving for
+    BODY_READ_TIMEOUT_S); the type is sniffed from the bytes. Processing (sha256, pages, alerts) runs
+    in the background: poll the attachment for `estado_procesamiento`."""
+    # No session here: `subida.recibir` holds none while the body streams.
+    recibida = await subida.recibir(
+        usuario,
+        documento_id,
+        content_type=request.headers.get("content-type"),
+        content_length=request.headers.get("content-length"),
+        body=request.stream(),
     )
-    subida = await service.subir(usuario, documento, archivo)
-    detalle = AnexoDetalle.model_validate(subida.anexo)
-    return AnexoAceptado(**detalle.model_dump(), task_id=subida.task_id)
+    detalle = AnexoDetalle.model_validate(recibida.anexo)
+    return AnexoAceptado(**detalle.model_dump(exclude={"peligroso"}), task_id=recibida.task_id)
 
 
 @router.get("/{documento_id}/anexos", response_model=list[AnexoDetalle], responses=READ_ERRORS)
@@ -103,17 +95,24 @@ async def obtener_anexo(
 @router.get(
     "/{documento_id}/anexos/{anexo_id}/descarga",
     response_class=FileResponse,
-    responses={**READ_ERRORS, 200: {"description": "the file, as its sniffed type"}},
+    responses={
+        **READ_ERRORS,
+        **error_responses(Forbidden),
+        200: {
+            "description": "the file as an attachment, as its sniffed type; a flagged one (`alertas`) "
+            "as application/octet-stream, sandboxed"
+        },
+    },
 )
 async def descargar_anexo(
     documento_id: IdPath, anexo_id: AnexoId, session: SessionDep, usuario: CurrentUser
 ) -> FileResponse:
+    """The file, always as a download (never inline). One whose processing failed: admins only (403)."""
     anexo, path = await AnexoService(session).para_descarga(usuario, documento_id, anexo_id)
-    return FileResponse(
-        path,
-        media_type=anexo.content_type or contenido.DESCONOCIDO,
-        headers={
-            **DOWNLOAD_HEADERS,
-            "Content-Disposition": content_disposition(anexo.nombre_archivo),
-        },
-    )
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(anexo.nombre_archivo)}
+    media_type = anexo.content_type or contenido.DESCONOCIDO
+    if anexo.alertas:
+        # Whatever opens it, it is not a browser rendering it as a document of this site.
+        media_type = contenido.DESCONOCIDO
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return FileResponse(path, media_type=media_type, headers=headers)

@@ -1,9 +1,9 @@
 """Attachments (anexos): store an uploaded file, list, read and download them.
 
-The router receives the file (app.core.uploads) into a temporary file next to its final place. Here
-its type is sniffed from the bytes and checked against the allow-list and against what the client
-declared; then the file is renamed into place and its row inserted in the request's unit of work. A
-rollback of that unit removes the file again.
+The upload (app.anexos.subida) receives the file (app.core.uploads) into a temporary file next to its
+final place. Here its type is sniffed from the bytes and checked against the allow-list and against
+what the client declared; then the file is renamed into place and its row inserted in the unit of
+work. A rollback of that unit removes the file again.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from app.anexos.models import Anexo, EstadoProcesamiento
 from app.anexos.procesamiento import PROCESAR_ANEXO
 from app.cargos import service as cargo_service
 from app.core.config import get_settings
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import Forbidden, InvalidInput, NotFound
 from app.core.files import publicar
 from app.core.task_queue import enqueue_after_commit
 from app.core.uploads import ReceivedFile
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento, EventoHistorial
 from app.documentos.workflow import WorkflowService
+from app.usuarios.models import Rol
 from app.usuarios.principal import Principal
 
 logger = logging.getLogger("app.anexos")
@@ -54,17 +55,14 @@ class AnexoService:
         Checked before the body is read, so a refused request stores nothing, not even for a while."""
         return await WorkflowService(self.session).para_anotar(usuario, documento_id)
 
-    async def subir(self, usuario: Principal, documento: Documento, archivo: ReceivedFile) -> Subida:
+    async def subir(
+        self, usuario: Principal, documento: Documento, archivo: ReceivedFile, tipo: str | None = None
+    ) -> Subida:
         """Store a file received for `documento` (from `para_anexar`), in its directory
-        (`directorio_anexos`), and queue its processing; the temporary file is consumed either way."""
+        (`directorio_anexos`), and queue its processing; the temporary file is consumed either way.
+        `tipo`: its type, already checked by `tipo_aceptado` (else checked here)."""
         try:
-            tipo = await asyncio.to_thread(contenido.tipo_de_archivo, archivo.temp_path)
-            if tipo not in contenido.PERMITIDOS:
-                raise InvalidInput(
-                    f"files of type {tipo} are not accepted (allowed: {_PERMITIDOS_TEXTO})", field=CAMPO
-                )
-            if motivo := contenido.contradiccion(tipo, archivo.declared_type, archivo.name):
-                raise InvalidInput(f"the file is refused: {motivo}", field=CAMPO)
+            tipo = tipo or await tipo_aceptado(archivo)
             destino = (
                 directorio_anexos(documento.id) / f"{uuid.uuid4().hex}{contenido.EXTENSION_CANONICA[tipo]}"
             )
@@ -148,11 +146,28 @@ class AnexoService:
         )
 
     async def para_descarga(self, usuario: Principal, documento_id: int, anexo_id: int) -> tuple[Anexo, Path]:
+        """An attachment's file. One whose processing failed (unreadable, or not what it claims to
+        be) is for admins only: 403, since the listing shows it to everyone who sees the document."""
         anexo = await self.obtener(usuario, documento_id, anexo_id)
+        if anexo.estado_procesamiento is EstadoProcesamiento.FALLIDO and usuario.rol is not Rol.ADMIN:
+            raise Forbidden("Solo un administrador puede descargar un anexo cuyo procesamiento falló.")
         path = ruta_absoluta(anexo)
         if not await asyncio.to_thread(path.is_file):
             raise NotFound(f"the file of anexo {anexo_id} is not available")
         return anexo, path
+
+
+async def tipo_aceptado(archivo: ReceivedFile) -> str:
+    """The received file's type, sniffed from its bytes: an allowed one that agrees with what the
+    client declared (422 otherwise)."""
+    tipo = await asyncio.to_thread(contenido.tipo_de_archivo, archivo.temp_path)
+    if tipo not in contenido.PERMITIDOS:
+        raise InvalidInput(
+            f"files of type {tipo} are not accepted (allowed: {_PERMITIDOS_TEXTO})", field=CAMPO
+        )
+    if motivo := contenido.contradiccion(tipo, archivo.declared_type, archivo.name):
+        raise InvalidInput(f"the file is refused: {motivo}", field=CAMPO)
+    return tipo
 
 
 def duplicados(anexos: list[Anexo]) -> dict[int, int]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.core.schemas import Codigo, Id, Nombre, NombreCorto, ReadSchema, UpdateSchema, WriteSchema
+from app.core.schemas import Booleano, Codigo, Id, Nombre, NombreCorto, ReadSchema, UpdateSchema, WriteSchema
 
 
 class AreaRef(ReadSchema):
@@ -27,7 +27,7 @@ class AreaCreate(WriteSchema):
     nombre: Nombre
     sigla: Annotated[str, Field(min_length=1, max_length=20)]
     parent_id: Id | None = None
-    activo: bool = True
+    activo: Booleano = True
 
 
 class AreaUpdate(UpdateSchema):
@@ -52,7 +52,7 @@ class TipoDocumento(TipoDocumentoRef):
 class TipoDocumentoCreate(WriteSchema):
     codigo: Codigo
     nombre: NombreCorto
-    activo: bool = True
+    activo: Booleano = True
 
 
 class TipoDocumentoUpdate(UpdateSchema):
@@ -78,7 +78,7 @@ class ProcedimientoCreate(WriteSchema):
     costo: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] = Decimal("0")
     moneda_codigo: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PEN"
     area_id: Id
-    activo: bool = True
+    activo: Booleano = True
 
 
 class ProcedimientoUpdate(UpdateSchema):
@@ -100,7 +100,7 @@ class Indicacion(ReadSchema):
 class IndicacionCreate(WriteSchema):
     codigo: Codigo
     nombre: NombreCorto
-    activo: bool = True
+    activo: Booleano = True
 
 
 class IndicacionUpdate(UpdateSchema):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.core.red import permitidos_de
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,10 +37,18 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout_s: float = Field(default=10.0, gt=0)
+    # How long a request waits for a pooled connection before it answers 503 busy with Retry-After.
+    # A connection is held for milliseconds per request, so a pool still empty after 3 s is overload:
+    # more waiting only stacks requests (and their clients' retries) behind it. Code with its own
+    # engine (tasks, the report lease: `new_database`) waits DB_TASK_POOL_TIMEOUT_S instead.
+    db_pool_timeout_s: float = Field(default=3.0, gt=0)
+    db_task_pool_timeout_s: float = Field(default=30.0, gt=0)
     db_pool_recycle_s: int = Field(default=1800, ge=-1)
     db_connect_timeout_s: float = Field(default=10.0, gt=0)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    # Server-side `idle_in_transaction_session_timeout`: a session left idle inside a transaction this
+    # long is ended by PostgreSQL (its locks and its connection freed). A safety net; 0 turns it off.
+    db_idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=0)
     db_echo: bool = False
     # Trades durability for commit latency: the service's sessions commit without waiting for the
     # WAL flush, so the last ~0.6 s of acknowledged writes can be lost in a crash (never corrupted).
@@ -89,9 +100,18 @@ class Settings(BaseSettings):
     # and how often (rows) the progress is written while a report runs.
     report_fetch_rows: int = Field(default=2_000, ge=100, le=100_000)
     report_progress_rows: int = Field(default=5_000, ge=100)
+    # A report run's lease (app/reportes/lease.py): renewed every third of it while the run lives; once
+    # it has expired, the sweep (every REPORT_SWEEP_INTERVAL_S) or a worker starting up queues the
+    # report again, at most REPORT_MAX_ATTEMPTS runs in all. Lease + sweep interval < 2 minutes.
+    report_lease_s: int = Field(default=30, ge=3, le=300)
+    report_sweep_interval_s: int = Field(default=30, ge=5, le=600)
+    report_max_attempts: int = Field(default=3, ge=1, le=20)
 
     # Attachments: the largest accepted upload (413 above it).
     anexo_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # A request body that does not progress for this long (no bytes arrive) is answered 408 and its
+    # partial upload removed (app/core/body_timeout.py).
+    body_read_timeout_s: float = Field(default=30.0, gt=0)
 
     # Email notifications (SMTP). Unset host → notifications are recorded as skipped, not sent.
     smtp_host: str | None = None
@@ -106,6 +126,9 @@ class Settings(BaseSettings):
     # Integration delivery: retry n waits min(max, base * 2**n) seconds, with full jitter.
     integracion_backoff_base_s: float = Field(default=2.0, gt=0)
     integracion_backoff_max_s: float = Field(default=600.0, gt=0)
+    # Receivers that may be on a private network (the SSRF check, app/core/red.py): host names,
+    # `*.suffix` patterns and CIDR networks, separated by commas. Empty: public addresses only.
+    integraciones_hosts_permitidos: str = ""
 
     # Flower (`celery -A app.core.task_queue flower`): loopback only unless told otherwise, and
     # always behind basic auth. Unset password → one generated into DATA_DIR/.flower_password.
@@ -123,15 +146,63 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     admin_email: str = "admin@mesa-partes.local"
 
+    # Throttling (app/core/throttle.py): moving windows in Redis ("10/minute", "10/minute;50/hour";
+    # empty or "0" = off), in process memory while Redis is unreachable. Login attempts (every one:
+    # it is counted before the password is checked) per username and per client address; public
+    # tracking requests per client address; writes (POST/PUT/PATCH/DELETE) per authenticated user.
+    login_limit_por_usuario: str = "10/minute;50/hour"
+    login_limit_por_ip: str = "60/minute"
+    seguimiento_limit_por_ip: str = "30/minute;300/hour"
+    escritura_limit_por_usuario: str = "120/minute"
+    # Threads that hash and verify passwords (argon2: 64 MiB and tens to hundreds of ms of CPU each),
+    # off the event loop; more logins at once wait for a free one instead of taking every core and
+    # thread. 0 → half the CPUs (at least 1), leaving the event loop a core during a login storm.
+    password_hash_threads: int = Field(default=0, ge=0, le=32)
+
     # Domain.
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Lima"
     storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
 
+    # HTTP security (app/core/security_headers.py). HSTS_SECONDS > 0 sends Strict-Transport-Security
+    # (only behind TLS); CORS_ORIGENES: comma-separated origins a browser client may call the API
+    # from (`https://app.example.gob.pe`), empty → no CORS header at all.
+    hsts_seconds: int = Field(default=0, ge=0)
+    cors_origenes: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("integraciones_hosts_permitidos")
+    @classmethod
+    def _hosts_permitidos_validos(cls, value: str) -> str:
+        permitidos_de(value)  # a typo fails at start (ValueError names the entry)
+        return value
+
     @field_validator("log_format", mode="before")
     @classmethod
     def _log_format_any_case(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator(
+        "login_limit_por_usuario",
+        "login_limit_por_ip",
+        "seguimiento_limit_por_ip",
+        "escritura_limit_por_usuario",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        """A limit string `limits` parses ("10/minute;50/hour"), or off (empty, "0"), checked at start."""
+        if value.strip().lower() not in ("", "0", "off", "none"):
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate limit (e.g. '10/minute;50/hour'): {value!r}") from exc
+        return value
+
+    @field_validator("cors_origenes", mode="before")
+    @classmethod
+    def _comma_separated_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("redis_url", mode="before")
     @classmethod

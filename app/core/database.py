@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Executable, Result, event
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Connection, ExecutionContext
@@ -62,6 +63,16 @@ def _forget_failed_statement(context: Any) -> None:
     connection = context.connection
     if connection is not None and connection.info.get("query_start"):
         connection.info["query_start"].pop()
+
+
+def _broken_is_disconnect(context: Any) -> None:
+    """A connection that asyncpg reports broken is a disconnect for SQLAlchemy too: the connection
+    is invalidated, not pooled again, and the error says so (`connection_invalidated`, which the API
+    answers 503 for). SQLAlchemy's own test asks only whether the socket is closed, and a connection
+    whose server sent its last message before closing is not yet ("another operation is in
+    progress")."""
+    if not context.is_disconnect and connection_broken(context.original_exception):
+        context.is_disconnect = True
 
 
 class MeteredPool(AsyncAdaptedQueuePool):
@@ -120,14 +131,18 @@ def refresh_pool_gauges() -> None:
     instruments.DB_POOL_WAITING.set(sum(pool.waiting for pool in pools))
 
 
-def build_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:
+def build_engine(
+    settings: Settings | None = None, url: str | None = None, pool_timeout_s: float | None = None
+) -> AsyncEngine:
+    """The engine; `pool_timeout_s` (default DB_POOL_TIMEOUT_S, the requests' wait) bounds the wait
+    for a pooled connection."""
     settings = settings or get_settings()
     database_url = url or resolve_database_url(settings.database_url, settings.data_dir)
     engine = create_async_engine(
         database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout_s,
+        pool_timeout=settings.db_pool_timeout_s if pool_timeout_s is None else pool_timeout_s,
         pool_recycle=settings.db_pool_recycle_s,
         pool_pre_ping=False,
         poolclass=MeteredPool,
@@ -136,6 +151,9 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
             "timeout": settings.db_connect_timeout_s,
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
+                # A safety net: no code path should leave a transaction idle (the uploads hold no
+                # session while a body streams), but if one does the server ends it.
+                "idle_in_transaction_session_timeout": str(settings.db_idle_in_transaction_timeout_ms),
                 "application_name": settings.app_name,
                 # current_date and month grouping follow the office's calendar; asyncpg still
                 # returns aware datetimes, so Python code is unaffected.
@@ -147,21 +165,70 @@ def build_engine(settings: Settings | None = None, url: str | None = None) -> As
     event.listen(engine.sync_engine, "before_cursor_execute", _before_cursor_execute)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_cursor_execute)
     event.listen(engine.sync_engine, "handle_error", _forget_failed_statement)
+    event.listen(engine.sync_engine, "handle_error", _broken_is_disconnect)
+    event.listen(engine.sync_engine, "do_connect", _connect)
     return engine
+
+
+class DatabaseUnreachable(ConnectionError):
+    """The database cannot be reached, or the connection to it broke in the middle of a request.
+    Raised for what SQLAlchemy does not wrap: a connect's OS error that is not a ConnectionError
+    (the server's Unix socket gone while PostgreSQL restarts, no route, an unknown host name), and
+    a broken connection met by asyncpg called directly (`fetch_prepared_on`,
+    `transaction_connection`). As a ConnectionError it is what the API answers 503 with Retry-After
+    for (app/core/errors.py), not a 500."""
+
+
+# asyncpg's errors that leave a connection unusable: closed, its protocol stuck mid-message (the
+# server sent a FATAL error, e.g. at a restart, and closed the socket: "another operation is in
+# progress"), SQLSTATE 08 (connection exception) or 57P01-57P03 (the server is shutting down or
+# starting); not a statement timeout (57014), after which the connection is fine.
+_BROKEN = (
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    OSError,
+)
+
+
+# Subclasses of those that leave the connection fine: a value the client could not bind (DataError,
+# a ValueError), a cached plan that PostgreSQL invalidated.
+_NOT_BROKEN = (ValueError, asyncpg.OutdatedSchemaCacheError)
+
+
+def connection_broken(exc: BaseException) -> bool:
+    """Whether `exc`, raised by asyncpg called directly (or by SQLAlchemy's adapter, which raises its
+    own type with asyncpg's error as the cause), leaves its connection unusable."""
+    return any(
+        isinstance(error, _BROKEN) and not isinstance(error, _NOT_BROKEN) for error in (exc, exc.__cause__)
+    )
+
+
+def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:
+        if isinstance(exc, ConnectionError | TimeoutError):
+            raise
+        raise DatabaseUnreachable(f"cannot connect to the database: {exc!r}") from exc
 
 
 class Database:
     """Holds the engine and the session factory; built lazily so that imports stay side-effect free."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, pool_timeout_s: float | None = None) -> None:
         self._url = url
+        self._pool_timeout_s = pool_timeout_s
         self._engine: AsyncEngine | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            self._engine = build_engine(url=self._url)
+            self._engine = build_engine(url=self._url, pool_timeout_s=self._pool_timeout_s)
             self._sessionmaker = async_sessionmaker(self._engine, expire_on_commit=False, autoflush=False)
         return self._engine
 
@@ -204,8 +271,10 @@ def _current_engine() -> AsyncEngine:
 
 def new_database() -> Database:
     """Another engine on the database this process uses (for code running its own event loop)."""
-    # The URL the process already resolved (the embedded server is started once per process).
-    return Database(db.engine.url.render_as_string(hide_password=False))
+    # The URL the process already resolved (the embedded server is started once per process). A
+    # task may wait longer for a connection than a request, whose client is waiting.
+    url = db.engine.url.render_as_string(hide_password=False)
+    return Database(url, pool_timeout_s=get_settings().db_task_pool_timeout_s)
 
 
 @contextmanager
@@ -264,8 +333,14 @@ async def fetch_prepared(
     """The rows of `prepared` with `parameters`, counted and timed like every other statement. On a
     session that has run nothing through SQLAlchemy yet it runs in autocommit: for reads (writes
     take `transaction_connection`)."""
-    fairy = await (await session.connection()).get_raw_connection()
-    return await fetch_prepared_on(fairy.driver_connection, prepared, **parameters)
+    connection = await session.connection()
+    fairy = await connection.get_raw_connection()
+    try:
+        return await fetch_prepared_on(fairy.driver_connection, prepared, **parameters)
+    except DatabaseUnreachable as exc:
+        # Outside a transaction nothing else would tell the pool: the dead connection would go back.
+        await connection.invalidate(exc)
+        raise
 
 
 async def fetch_rows(session: AsyncSession, query: Executable, **parameters: Any) -> Sequence[Sequence[Any]]:
@@ -322,13 +397,22 @@ async def transaction_connection(session: AsyncSession) -> Any:
     asyncpg called directly would otherwise run in autocommit, outside the unit of work (its row
     locks released at once, its rows kept on a rollback). Valid until the session commits or rolls
     back."""
-    fairy = await (await session.connection()).get_raw_connection()
+    connection = await session.connection()
+    fairy = await connection.get_raw_connection()
     adapted: Any = fairy.dbapi_connection
     if adapted._transaction is None:
         # What the adapter does before its own first statement (isolation, read-only, deferrable).
         async with adapted._execute_mutex:
             if adapted._transaction is None:
-                await adapted._start_transaction()
+                try:
+                    await adapted._start_transaction()
+                except Exception as exc:
+                    # The adapter's own error type, unknown to the error handlers; and with no
+                    # transaction begun, the rollback would not find the connection dead either.
+                    if not connection_broken(exc):
+                        raise
+                    await connection.invalidate(exc)
+                    raise DatabaseUnreachable(f"the database connection broke: {exc!r}") from exc
     return fairy.driver_connection
 
 
@@ -340,7 +424,16 @@ async def fetch_prepared_on(
     a read that must see the unit's own writes."""
     values = [parameters[n] if n in parameters else prepared.defaults[n] for n in prepared.names]
     started = time.perf_counter()
-    rows: Sequence[Sequence[Any]] = await connection.fetch(prepared.sql, *values)
+    try:
+        rows: Sequence[Sequence[Any]] = await connection.fetch(prepared.sql, *values)
+    except Exception as exc:
+        if not connection_broken(exc):
+            raise
+        # Closed now, so that SQLAlchemy's rollback finds it closed and the pool drops it: a
+        # connection whose server went away can still look open (asyncpg waiting for the rest of
+        # the server's last message) and would fail the next request that got it.
+        connection.terminate()
+        raise DatabaseUnreachable(f"the database connection broke: {exc!r}") from exc
     seconds = time.perf_counter() - started
     record_statement(prepared.sql, seconds)
     slow_queries.observe(prepared.sql, values, seconds, executemany=False, plan_engine=_current_engine)

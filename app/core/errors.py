@@ -1,18 +1,22 @@
-"""Errors that know their HTTP status; one handler turns them into JSON responses."""
+"""Errors that know their HTTP status, and the handlers that answer every error as RFC 9457 problem
+details (`app.core.problems`): the application's own errors, request validation, Starlette's 404/405,
+bodies that cannot be read, transient database failures (503 with Retry-After) and defects (500)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from app.core.logging import get_logger
+from app.core.problems import ProblemResponse, field_errors, problem_body, problem_response, validation_detail
 
 log = get_logger("app.errors")
 
@@ -30,12 +34,10 @@ class AppError(Exception):
         self.headers = headers
         self.extra = extra
 
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.field:
-            body["field"] = self.field
-        body.update(self.extra)
-        return {"detail": body}
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        return problem_body(
+            self.status_code, self.code, self.message, instance=instance, field=self.field, extra=self.extra
+        )
 
 
 class NotFound(AppError):
@@ -104,10 +106,11 @@ class InvalidInput(AppError):
         super().__init__(message, field=field)
         self.location = location
 
-    def to_dict(self) -> dict[str, Any]:
-        # Same shape as FastAPI's validation errors, so clients parse one format for every 422.
-        loc = [self.location, self.field] if self.field else [self.location]
-        return {"detail": [{"loc": loc, "msg": self.message, "type": self.code}]}
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        # The same `errors` list as a schema validation error, so clients read every 422 alike.
+        field = self.field or self.location
+        errors = [{"field": field, "location": self.location, "code": self.code, "message": self.message}]
+        return problem_body(422, self.code, self.message, instance=instance, field=field, errors=errors)
 
 
 def unique_violation(exc: IntegrityError) -> str | None:
@@ -127,11 +130,9 @@ RETRY_AFTER_BUSY_S = 2
 RETRY_AFTER_DOWN_S = 5
 
 
-def _unavailable(code: str, message: str, retry_after_s: int) -> JSONResponse:
-    return JSONResponse(
-        {"detail": {"code": code, "message": message}},
-        status_code=503,
-        headers={"Retry-After": str(retry_after_s)},
+def _unavailable(request: Request, code: str, message: str, retry_after_s: int) -> Response:
+    return problem_response(
+        503, code, message, instance=request.url.path, headers={"Retry-After": str(retry_after_s)}
     )
 
 
@@ -148,73 +149,111 @@ def transient_database_error(exc: BaseException) -> bool:
 
 
 def error_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for routes that raise these errors."""
+    """OpenAPI `responses=` for routes that raise these errors (their body: `app.core.problems`)."""
     return {error.status_code: {"description": error.code} for error in errors}
 
 
-async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
+async def _handle_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     headers = dict(exc.headers or {})
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers or None)
+    body = exc.problem(request.url.path)
+    return ProblemResponse(body, status_code=exc.status_code, headers=headers or None)
 
 
-def _printable(value: Any) -> Any:
-    """Validation errors echo the input; raw bytes (a non-UTF-8 body) must not break the response."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        return {key: _printable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_printable(item) for item in value]
-    return value
-
-
-# Validation errors echo their input; these fields are written by the client and never read back.
-_SENSIBLES = frozenset({"password", "secreto", "smtp_password"})
-
-
-def _sin_secretos(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: "***" if key in _SENSIBLES else _sin_secretos(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_sin_secretos(item) for item in value]
-    return value
-
-
-def _ocultar(error: dict[str, Any]) -> dict[str, Any]:
-    loc = error.get("loc") or ()
-    if "input" in error:
-        error["input"] = "***" if any(part in _SENSIBLES for part in loc) else _sin_secretos(error["input"])
-    return error
-
-
-async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [_ocultar(_printable(error)) for error in exc.errors()]
-    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+    errors = field_errors(exc.errors())
+    return problem_response(
+        422, "validation_error", validation_detail(errors), instance=request.url.path,
+        field=errors[0]["field"] if errors else None, errors=errors,
+    )  # fmt: skip
 
 
-async def _handle_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+_HTTP_MESSAGES = {
+    404: ("not_found", "No existe el recurso solicitado."),
+    405: ("method_not_allowed", "El método {method} no está permitido en esta ruta."),
+}
+
+
+def _allowed_methods(request: Request, fallback: str) -> str:
+    """Every method the API serves on this path (Starlette names only the first route's)."""
+    methods = set(fallback.replace(" ", "").split(",")) if fallback else set()
+    for pattern, route_methods in _path_methods(request.app):
+        if pattern.fullmatch(request.url.path):
+            methods |= route_methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(method for method in methods if method))
+
+
+def _path_methods(app: Any) -> list[tuple[re.Pattern[str], set[str]]]:
+    cached: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "path_methods", None)
+    if cached is None:
+        cached = [
+            (re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))), {m.upper() for m in operations})
+            for path, operations in app.openapi().get("paths", {}).items()
+        ]
+        app.state.path_methods = cached
+    return cached
+
+
+async def _handle_http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown path, method not allowed) and a body FastAPI could not parse."""
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        message = "El cuerpo de la solicitud no está codificado en UTF-8."
+        errors = [{"field": "body", "location": "body", "code": "invalid_encoding", "message": message}]
+        return problem_response(
+            422, "invalid_encoding", message, instance=request.url.path, field="body", errors=errors
+        )
+    if exc.status_code == 400:
+        message = "No se pudo leer el cuerpo de la solicitud."
+        errors = [{"field": "body", "location": "body", "code": "malformed_body", "message": message}]
+        return problem_response(
+            422, "malformed_body", message, instance=request.url.path, field="body", errors=errors
+        )
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request, headers.get("Allow", ""))
+    code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
+    return problem_response(
+        exc.status_code, code, message.format(method=request.method), instance=request.url.path,
+        headers=headers or None,
+    )  # fmt: skip
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> Response:
+    """A defect: logged with its traceback (the server re-raises it after this answer)."""
+    log.error("request.unhandled", path=request.url.path, error=type(exc).__name__)
+    return problem_response(
+        500, "internal_error", "Ocurrió un error inesperado; el equipo técnico fue notificado.",
+        instance=request.url.path,
+    )  # fmt: skip
+
+
+async def _handle_pool_timeout(request: Request, exc: Exception) -> Response:
     """Every database connection of this process stayed busy for DB_POOL_TIMEOUT_S: too many
     requests at once. Nothing was written; the client may send the same request again."""
     log.warning("db.pool_timeout", path=request.url.path)
     return _unavailable(
+        request,
         "busy",
         "El servicio está atendiendo muchas solicitudes; intente de nuevo en unos segundos.",
         RETRY_AFTER_BUSY_S,
     )
 
 
-async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _handle_database_error(request: Request, exc: Exception) -> Response:
     """The database is unreachable, restarting or refused this transaction (timeout, deadlock):
     its transaction was rolled back, so nothing was half-written. Any other database error is a
     defect and stays a 500 (logged with its traceback by the server)."""
     if not transient_database_error(exc):
-        raise exc
+        return await _handle_unexpected(request, exc)
     log.warning("db.unavailable", path=request.url.path, error=type(exc).__name__, detail=str(exc)[:200])
     return _unavailable(
+        request,
         "unavailable",
         "El servicio no puede atender la solicitud en este momento; intente de nuevo en unos segundos.",
         RETRY_AFTER_DOWN_S,
@@ -224,6 +263,8 @@ async def _handle_database_error(request: Request, exc: Exception) -> JSONRespon
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_error)
+    app.add_exception_handler(Exception, _handle_unexpected)
     app.add_exception_handler(PoolTimeout, _handle_pool_timeout)
     for error in (DBAPIError, asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError, TimeoutError):
         app.add_exception_handler(error, _handle_database_error)

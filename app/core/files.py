@@ -9,8 +9,9 @@ import uuid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-# Downloads are private to the office and must be shown as what the server says they are.
-DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"}
+# Downloads are private to the office. `X-Content-Type-Options: nosniff` (shown as what the server
+# says they are) and a script-free CSP come with every response (app/core/security_headers.py).
+DOWNLOAD_HEADERS = {"Cache-Control": "private, no-cache"}
 
 
 # ---- names ---------------------------------------------------------------------------------------

@@ -206,11 +206,15 @@ class SlowQueryLog:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # a synchronous caller (the bulk loader's helpers): no plan
-        entry.plan_attempted_at = time.time()  # attempted: a failure is not retried on every run
         # The engine of this loop (a task thread has its own: asyncpg connections belong to the loop
         # that opened them), taken here, since the capture runs in an empty context so that its
         # EXPLAIN is not counted in the request's statements.
         engine = plan_engine()
+        if not _pool_has_room(engine.pool):
+            # Every connection busy: the capture would wait for one with the requests (a slow
+            # statement is often a sign of overload), or take it from them. A later occurrence may.
+            return
+        entry.plan_attempted_at = time.time()  # attempted: a failure is not retried on every run
         task = loop.create_task(
             _explain_in_background(engine, entry, statement, parameters), context=contextvars.Context()
         )
@@ -224,6 +228,15 @@ class SlowQueryLog:
         self.entries.clear()
 
 
+def _pool_has_room(pool: Any) -> bool:
+    """Whether `pool` can hand out a connection now, idle or new, without waiting."""
+    try:
+        size, checked_out, overflow = pool.size(), pool.checkedout(), pool._max_overflow
+    except AttributeError:
+        return True  # a pool without those counts (NullPool, StaticPool) does not queue
+    return bool(overflow < 0 or checked_out < size + overflow)
+
+
 async def _explain_in_background(
     engine: AsyncEngine, entry: SlowStatement, statement: str, parameters: Any
 ) -> None:
@@ -231,7 +244,10 @@ async def _explain_in_background(
     _capturing.set(True)
     try:
         async with engine.connect() as conn:
-            result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            # A prepared statement's parameters come as asyncpg's positional list; as a list,
+            # exec_driver_sql would take them for an executemany.
+            values = tuple(parameters) if isinstance(parameters, list) else parameters
+            result = await conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", values)
             entry.plan = result.scalar_one()
     except Exception as exc:
         logger.info("db.slow_query.plan_failed fingerprint=%s error=%r", entry.fingerprint, exc)

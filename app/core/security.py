@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,14 +22,44 @@ _hasher = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
+    """Blocking (tens of ms of CPU, 64 MiB): never call it on the event loop; see `hash_password_async`."""
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Blocking, like `hash_password`; the event loop uses `verify_password_async`."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _password_executor() -> ThreadPoolExecutor:
+    """A pool of its own (PASSWORD_HASH_THREADS), not the event loop's default one: a login storm
+    queues here instead of taking every default thread (DNS lookups, file I/O, `to_thread`) and
+    every core. argon2-cffi releases the GIL while it hashes, so the loop keeps serving meanwhile."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            threads = get_settings().password_hash_threads or max(1, len(os.sched_getaffinity(0)) // 2)
+            _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-hash")
+        return _executor
+
+
+async def hash_password_async(password: str) -> str:
+    """`hash_password` in the password threads: the event loop keeps serving other requests."""
+    return await asyncio.get_running_loop().run_in_executor(_password_executor(), hash_password, password)
+
+
+async def verify_password_async(password_hash: str, password: str) -> bool:
+    """`verify_password` in the password threads: the event loop keeps serving other requests."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _password_executor(), verify_password, password_hash, password
+    )
 
 
 def stored_secret(filename: str, length: int = 48) -> str:

@@ -9,7 +9,7 @@ from fastapi import Query
 from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.routing import PrefixRouter
-from app.core.schemas import Fecha, Page
+from app.core.schemas import BooleanoConsulta, Fecha, Page
 from app.derivaciones.models import EstadoDerivacion
 from app.derivaciones.schemas import DerivacionListItem
 from app.derivaciones.service import DerivacionService, FiltrosDerivacion
@@ -28,8 +28,10 @@ async def listar_derivaciones(
     area_destino_id: OptionalId = None,
     area_origen_id: OptionalId = None,
     estado: Annotated[list[EstadoDerivacion] | None, Query()] = None,
-    es_copia: bool | None = None,
-    vencidas: Annotated[bool | None, Query(description="true: pending past their deadline")] = None,
+    es_copia: BooleanoConsulta | None = None,
+    vencidas: Annotated[
+        BooleanoConsulta | None, Query(description="true: pending past their deadline")
+    ] = None,
     enviado_por_id: OptionalId = None,
     recibido_por_id: OptionalId = None,
     indicacion_id: OptionalId = None,

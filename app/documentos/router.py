@@ -12,7 +12,7 @@ from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.responses import json_response
 from app.core.routing import PrefixRouter
-from app.core.schemas import TEXT_PATTERN, Fecha, Page
+from app.core.schemas import TEXT_PATTERN, BooleanoConsulta, Fecha, Page
 from app.documentos.filtros import FiltrosDocumento
 from app.documentos.models import Canal, EstadoDocumento, Prioridad
 from app.documentos.registro import RegistroService
@@ -46,7 +46,7 @@ async def listar_documentos(
     remitente_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     fecha_desde: Fecha | None = None,
     fecha_hasta: Fecha | None = None,
-    vencidos: bool | None = None,
+    vencidos: BooleanoConsulta | None = None,
     q: Annotated[
         str | None, Query(min_length=2, max_length=200, pattern=TEXT_PATTERN, description="full-text search")
     ] = None,

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from app.anexos.models import EstadoProcesamiento
 from app.catalogos.schemas import AreaRef, Indicacion, TipoDocumentoRef
-from app.core.schemas import Id, ReadSchema, Texto, UpdateSchema, Version, WriteSchema
+from app.core.schemas import Booleano, Id, ReadSchema, Texto, UpdateSchema, Version, WriteSchema
 from app.derivaciones.models import EstadoDerivacion
 from app.documentos.models import Canal, EstadoDocumento, EventoHistorial, Prioridad
 from app.remitentes.schemas import Remitente, RemitenteCreate, RemitenteRef
@@ -58,7 +58,7 @@ class DocumentoUpdate(UpdateSchema):
 
 class Destino(WriteSchema):
     area_id: Id
-    es_copia: bool = False
+    es_copia: Booleano = False
     indicacion_id: Id | None = None
     proveido: Texto | None = None
     plazo_dias: Annotated[int, Field(ge=0, le=365)] | None = None

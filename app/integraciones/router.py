@@ -9,6 +9,7 @@ from app.core.dependencies import IdPath, SessionDep
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, error_responses
 from app.core.routing import PrefixRouter
 from app.integraciones.schemas import (
+    VER_RESPUESTAS,
     Envio,
     EnvioCreate,
     EnvioSolicitado,
@@ -16,7 +17,7 @@ from app.integraciones.schemas import (
     IntegracionCreate,
     IntegracionUpdate,
 )
-from app.integraciones.service import EnvioService, IntegracionService
+from app.integraciones.service import EnvioService, IntegracionService, ve_respuestas
 from app.usuarios.dependencies import AdminUser, CurrentUser
 
 router = PrefixRouter(tags=["integraciones"])
@@ -78,5 +79,8 @@ async def enviar_documento(
     responses=error_responses(Unauthorized, NotFound),
 )
 async def envios_documento(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> list[Envio]:
-    """Every delivery of the document with its attempts; visible to whoever sees the document."""
-    return [Envio.model_validate(e) for e in await EnvioService(session).de_documento(usuario, documento_id)]
+    """Every delivery of the document with its attempts; visible to whoever sees the document. What
+    the receivers answered (`respuesta`) only to admins."""
+    envios = await EnvioService(session).de_documento(usuario, documento_id)
+    contexto = {VER_RESPUESTAS: ve_respuestas(usuario)}
+    return [Envio.model_validate(e, context=contexto) for e in envios]

@@ -5,6 +5,7 @@ The HMAC secret is write-only: requests carry it, responses only say whether one
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     SecretStr,
     StringConstraints,
     UrlConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -106,6 +108,22 @@ class EnvioCreate(WriteSchema):
     )
 
 
+# Validation context key: true when the reader may see what receivers answered (the admins).
+VER_RESPUESTAS = "ver_respuestas"
+# Errors recorded before answers were kept apart carry the receiver's answer after the status.
+_ERROR_CON_RESPUESTA = re.compile(r"^(HTTP \d{3}): .*", re.DOTALL)
+
+
+def _ve_respuestas(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(VER_RESPUESTAS))
+
+
+def _error_sin_respuesta(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None or _ve_respuestas(info):
+        return value
+    return _ERROR_CON_RESPUESTA.sub(r"\1", value)
+
+
 class Intento(ReadSchema):
     """One delivery attempt: `entrega` counts deliveries (a `reenviar` starts the next one),
     `intento` the attempts within it."""
@@ -115,7 +133,19 @@ class Intento(ReadSchema):
     at: datetime
     codigo_respuesta: int | None
     error: str | None
+    respuesta: str | None = Field(
+        default=None,
+        description="the first characters of the receiver's answer to a failed attempt; "
+        "GET /documentos/{id}/envios shows it to admins only, null everywhere else",
+    )
     ms: int
+
+    _error = field_validator("error")(_error_sin_respuesta)
+
+    @field_validator("respuesta")
+    @classmethod
+    def _solo_admins(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if _ve_respuestas(info) else None
 
 
 class Envio(ReadSchema):
@@ -130,6 +160,8 @@ class Envio(ReadSchema):
     entregado_at: datetime | None
     created_at: datetime
     intentos_detalle: list[Intento] = Field(description="every attempt, oldest first, all deliveries")
+
+    _ultimo_error = field_validator("ultimo_error")(_error_sin_respuesta)
 
 
 class EnvioSolicitado(Envio):

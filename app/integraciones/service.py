@@ -8,6 +8,9 @@ Each attempt is one unit of work that holds the row lock across the HTTP call: a
 the task (at-least-once delivery, the retry sweep) skips the locked row instead of posting twice,
 and a worker killed mid-request commits nothing, so the row stays due and is attempted again
 (by Celery's redelivery or by the sweep) under the same `Idempotency-Key`.
+
+Where a URL may point (the SSRF check at registration and at every attempt, the pinned address)
+and the POST itself are in `app.integraciones.entrega`; an attempt the check refuses is final.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -39,6 +41,7 @@ from app.core.task_queue import enqueue_after_commit, get_task_queue
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento, EventoHistorial
 from app.documentos.workflow import WorkflowService
+from app.integraciones.entrega import Respuesta, post, verificar_url
 from app.integraciones.models import EstadoEnvio, Integracion, IntegracionEnvio
 from app.integraciones.schemas import EnvioCreate, IntegracionCreate, IntegracionUpdate
 from app.usuarios.models import Rol
@@ -63,7 +66,6 @@ LOTE_REINTENTOS = 50
 # duplicate copy of a message that just failed is always early and dropped (one retry chain).
 DESFASE_RELOJ_S = 0.5
 BACKOFF_MIN_S = 2 * DESFASE_RELOJ_S
-ERROR_MAX = 500
 IDLE_MARGEN_S = 30
 EVENTO = "documento.enviado"
 TIMESTAMP_HEADER = "X-MesaPartes-Timestamp"
@@ -89,6 +91,7 @@ class IntegracionService:
         return integracion
 
     async def crear(self, data: IntegracionCreate) -> Integracion:
+        await verificar_url(str(data.url))
         values = data.model_dump()
         values.update(url=str(data.url), secreto=data.secreto.get_secret_value())
         # The unique constraint is the arbiter: a duplicate inserts nothing and returns no row.
@@ -107,6 +110,7 @@ class IntegracionService:
         integracion = await self._obtener(integracion_id)
         values = data.model_dump(exclude_unset=True)
         if data.url is not None:
+            await verificar_url(str(data.url))
             values["url"] = str(data.url)
         if data.secreto is not None:
             values["secreto"] = data.secreto.get_secret_value()
@@ -120,6 +124,12 @@ class IntegracionService:
                 raise
             raise _codigo_duplicado(values["codigo"]) from exc
         return integracion
+
+
+def ve_respuestas(usuario: Principal) -> bool:
+    """Whether the user sees what receivers answered: an answer can carry anything the receiver
+    (or whatever the URL reached) had to say, so only the admins who manage integrations do."""
+    return usuario.rol is Rol.ADMIN
 
 
 def _codigo_duplicado(codigo: str) -> Conflict:
@@ -305,15 +315,9 @@ def _exito(codigo: Any) -> bool:
     return isinstance(codigo, int) and 200 <= codigo < 300
 
 
-@dataclass(frozen=True)
-class Respuesta:
-    codigo: int | None
-    error: str | None
-    ms: int
-
-
 async def publicar(integracion: Integracion, body: bytes, key: str) -> Respuesta:
-    """One signed POST; any outcome (2xx, another status, timeout, connection error) is an answer."""
+    """One signed POST; any outcome (2xx, another status, timeout, connection error, a destination
+    the SSRF check refuses) is an answer."""
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
@@ -322,24 +326,7 @@ async def publicar(integracion: Integracion, body: bytes, key: str) -> Respuesta
         FIRMA_HEADER: firma(integracion.secreto, timestamp, body),
         "Idempotency-Key": key,
     }
-    started = time.perf_counter()
-    codigo: int | None = None
-    error: str | None = None
-    try:
-        # httpx's timeout bounds each phase; the outer one bounds the whole request (a slow trickle).
-        async with asyncio.timeout(integracion.timeout_s):
-            async with httpx.AsyncClient(timeout=integracion.timeout_s, follow_redirects=False) as client:
-                response = await client.post(integracion.url, content=body, headers=headers)
-        codigo = response.status_code
-        if not _exito(codigo):
-            texto = response.text[:200].strip()
-            error = f"HTTP {codigo}: {texto}" if texto else f"HTTP {codigo}"
-    except (TimeoutError, httpx.TimeoutException):
-        error = f"timeout after {integracion.timeout_s} s"
-    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    ms = round((time.perf_counter() - started) * 1000)
-    return Respuesta(codigo, error[:ERROR_MAX] if error else None, ms)
+    return await post(integracion.url, body, headers, integracion.timeout_s)
 
 
 async def _documento(session: AsyncSession, documento_id: int) -> Documento:
@@ -411,6 +398,7 @@ def _registrar_intento(
             "at": inicio.isoformat(),
             "codigo_respuesta": respuesta.codigo,
             "error": respuesta.error,
+            "respuesta": respuesta.extracto,
             "ms": respuesta.ms,
         },
     ]
@@ -426,6 +414,11 @@ def _registrar_intento(
         logger.info("integracion.entregada %s codigo=%s", log, respuesta.codigo)
         return _resultado(envio.id, "entregado")
     envio.estado = EstadoEnvio.FALLIDO
+    if respuesta.rechazado:
+        # Not a passing failure: the URL points where no delivery may go (now). Given up at once.
+        envio.proximo_intento = None
+        logger.warning("integracion.rechazada %s error=%r", log, respuesta.error)
+        return _resultado(envio.id, "rechazado")
     if envio.intentos >= 1 + integracion.max_reintentos:
         envio.proximo_intento = None
         logger.warning("integracion.agotada %s error=%r", log, respuesta.error)

@@ -1,27 +1,30 @@
 """The generation of one report, run by a worker (app/reportes/tasks.py): at least once, effect once.
 
 A run holds a PostgreSQL advisory lock on the report for its whole duration (on a connection of
-its own, so the lock dies with the process), re-reads the row, and does nothing when the report is
-already complete. Rows are streamed from a server-side cursor into the workbook
+its own, so the lock dies with the process) and takes the report under a lease (app/reportes/lease.py:
+a conditional UPDATE, renewed from a thread while the run lives, and the fencing token that the
+progress, the completion and the error must match); it does nothing when the report is complete,
+failed or out of attempts. Rows are streamed from a server-side cursor into the workbook
 (app/reportes/excel.py), written to a partial file in the same directory and renamed over the
-final name at the end: a reader never sees half a file, and a failed run leaves none behind.
+final name at the end, in the transaction that completes the row: a reader never sees half a
+file, a failed run leaves none behind, and a run that lost its lease renames nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
-import re
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.config import get_settings
@@ -30,6 +33,18 @@ from app.core.task_queue import cancellation_reason
 from app.estadisticas.schemas import Estadisticas
 from app.estadisticas.service import EstadisticaService
 from app.reportes.excel import NUMERO, Columna, Desglose, HojaDatos, LibroExcel
+from app.reportes.lease import (
+    Latido,
+    LeasePerdido,
+    Toma,
+    agotar,
+    avanzar,
+    completar,
+    etiqueta,
+    limpiar_restos,
+    marcar_error,
+    tomar,
+)
 from app.reportes.listados import LISTADOS, Listado
 from app.reportes.models import EstadoReporte, Reporte, TipoReporte
 from app.reportes.schemas import PARAMETROS, ParametrosEstadisticas
@@ -41,6 +56,10 @@ logger = logging.getLogger("app.reportes")
 # pg_locks.classid of a report run's advisory lock (objid is the report id): "RP".
 LOCK_CLASS = 0x5250
 MAX_ERROR = 2000
+# A message for a report queued again while its stalled run still holds the lock: checks every
+# second, for a lease and this margin at most.
+ESPERA_PASO_S = 1.0
+ESPERA_MARGEN_S = 5.0
 
 
 def directorio_reportes() -> Path:
@@ -52,6 +71,7 @@ class Trabajo:
     """What a run needs from the row, read once under the lock."""
 
     reporte_id: int
+    intento: int
     tipo: TipoReporte
     parametros: dict[str, Any]
     usuario: Principal
@@ -65,6 +85,19 @@ def _clave(reporte_id: int) -> int:
     return bajo - (1 << 32) if bajo >= 1 << 31 else bajo
 
 
+async def _espera_candado(reporte_id: int) -> float:
+    """How long to wait for a held lock: a report queued again by the sweep (pendiente, taken
+    before) may still be locked by its stalled run, which gives up within a lease once it resumes;
+    any other message finds the run that holds it alive and leaves at once."""
+    async with session_scope() as session:
+        fila = (
+            await session.execute(select(Reporte.estado, Reporte.intentos).where(Reporte.id == reporte_id))
+        ).one_or_none()
+    if fila is None or fila[0] is not EstadoReporte.PENDIENTE or fila[1] == 0:
+        return 0.0
+    return get_settings().report_lease_s + ESPERA_MARGEN_S
+
+
 @asynccontextmanager
 async def candado(engine: AsyncEngine, reporte_id: int) -> AsyncIterator[AsyncConnection | None]:
     """A session-level advisory lock on the report, held on a dedicated autocommit connection;
@@ -72,9 +105,14 @@ async def candado(engine: AsyncEngine, reporte_id: int) -> AsyncIterator[AsyncCo
     async with engine.connect() as conexion:
         conexion = await conexion.execution_options(isolation_level="AUTOCOMMIT")
         clave = _clave(reporte_id)
-        if not await conexion.scalar(select(func.pg_try_advisory_lock(LOCK_CLASS, clave))):
-            yield None
-            return
+        hasta: float | None = None
+        while not await conexion.scalar(select(func.pg_try_advisory_lock(LOCK_CLASS, clave))):
+            if hasta is None:
+                hasta = time.monotonic() + await _espera_candado(reporte_id)
+            if time.monotonic() >= hasta:
+                yield None
+                return
+            await asyncio.sleep(ESPERA_PASO_S)
         try:
             yield conexion
         finally:
@@ -98,44 +136,44 @@ def _mensaje(exc: BaseException) -> str:
     return (f"{type(exc).__name__}: {texto}" if texto else type(exc).__name__)[:MAX_ERROR]
 
 
-def _limpiar_restos(directorio: Path, reporte_id: int) -> None:
-    """Partial files and temporary directories of earlier runs of this report that were killed
-    (only a lock holder calls this, so none of them is in use)."""
-    for resto in directorio.glob(f"{reporte_id}.xlsx.*.partial"):
-        resto.unlink(missing_ok=True)
-    for resto in directorio.glob(f"{reporte_id}.*.tmp"):
-        shutil.rmtree(resto, ignore_errors=True)
-
-
-async def _iniciar(reporte_id: int, task_id: str | None) -> Trabajo | str:
-    """Mark the report procesando and return what the run needs; or why there is nothing to do."""
-    async with session_scope() as session:
-        reporte = await session.get(Reporte, reporte_id)
-        if reporte is None:
+async def _iniciar(reporte_id: int, task_id: str | None) -> Toma | str:
+    """Take the report (lease.tomar); or why there is nothing to do."""
+    toma = await tomar(reporte_id, task_id)
+    if toma is None:
+        async with session_scope() as session:
+            estado = await session.scalar(select(Reporte.estado).where(Reporte.id == reporte_id))
+        if estado is None:
             return "desconocido"
-        if reporte.estado is EstadoReporte.COMPLETADO:
+        if estado is EstadoReporte.COMPLETADO:
             return "ya_completado"
-        usuario = await session.get(Usuario, reporte.solicitado_por_id)
-        assert usuario is not None  # RESTRICT foreign key
-        reporte.estado = EstadoReporte.PROCESANDO
-        reporte.iniciado_at = datetime.now(UTC)
-        reporte.finalizado_at = None
-        reporte.filas = 0
-        reporte.error = None
-        reporte.ruta_archivo = None
-        reporte.task_id = task_id or reporte.task_id
-        return Trabajo(
-            reporte_id=reporte.id,
-            tipo=reporte.tipo,
-            parametros=dict(reporte.parametros),
-            usuario=Principal(id=usuario.id, rol=usuario.rol, area_id=usuario.area_id),
-            solicitante=f"{usuario.nombre_completo} ({usuario.username})",
-            solicitado_at=reporte.created_at,
-        )
+        if estado is EstadoReporte.ERROR:
+            return "ya_fallido"
+        # Open with no attempts left: its last run died (this run holds the lock, so none is alive).
+        if await agotar(reporte_id) is not None:
+            limpiar_restos(directorio_reportes(), reporte_id)
+            logger.warning("reporte.agotado id=%s task_id=%s", reporte_id, task_id)
+        return "agotado"
+    return toma
+
+
+async def _trabajo(reporte_id: int, toma: Toma) -> Trabajo:
+    """What the run needs besides the row: its requester (whose visibility the report follows)."""
+    async with session_scope() as session:
+        usuario = await session.get(Usuario, toma.solicitado_por_id)
+    assert usuario is not None  # RESTRICT foreign key
+    return Trabajo(
+        reporte_id=reporte_id,
+        intento=toma.intento,
+        tipo=TipoReporte(toma.tipo),
+        parametros=toma.parametros,
+        usuario=Principal(id=usuario.id, rol=usuario.rol, area_id=usuario.area_id),
+        solicitante=f"{usuario.nombre_completo} ({usuario.username})",
+        solicitado_at=toma.created_at,
+    )
 
 
 async def _escribir_listado(
-    libro: LibroExcel, listado: Listado, control: AsyncConnection, reporte_id: int
+    libro: LibroExcel, listado: Listado, control: AsyncConnection, trabajo: Trabajo, latido: Latido
 ) -> int:
     """Stream the statement into its sheet; the progress goes out every `report_progress_rows`."""
     settings = get_settings()
@@ -150,13 +188,14 @@ async def _escribir_listado(
             listado.consulta.execution_options(yield_per=settings.report_fetch_rows)
         )
         async for lote in resultado.partitions():
+            latido.comprobar()
             for fila in lote:
                 hoja.escribir(fila)
                 if desglose.columna is not None:
                     desglose.conteo[str(fila[desglose.columna])] += 1
             if hoja.filas - avisado >= settings.report_progress_rows:
                 avisado = hoja.filas
-                await control.execute(update(Reporte).where(Reporte.id == reporte_id).values(filas=avisado))
+                await avanzar(control, trabajo.reporte_id, trabajo.intento, avisado)
     hoja.cerrar()
     return hoja.filas
 
@@ -193,7 +232,7 @@ async def _escribir_estadisticas(libro: LibroExcel, trabajo: Trabajo, desglose: 
 
 
 async def _generar_archivo(
-    trabajo: Trabajo, destino: Path, temporales: Path, control: AsyncConnection
+    trabajo: Trabajo, destino: Path, temporales: Path, control: AsyncConnection, latido: Latido
 ) -> int:
     libro = LibroExcel(destino, temporales)
     if trabajo.tipo is TipoReporte.ESTADISTICAS:
@@ -203,64 +242,60 @@ async def _generar_archivo(
         parametros = PARAMETROS[trabajo.tipo].model_validate(trabajo.parametros)
         listado = LISTADOS[trabajo.tipo](trabajo.usuario, parametros)
         desglose = listado.desglose
-        filas = await _escribir_listado(libro, listado, control, trabajo.reporte_id)
+        filas = await _escribir_listado(libro, listado, control, trabajo, latido)
     libro.escribir_resumen(trabajo, filas, desglose)
     # Zips the sheets' temporary files into the partial file. On this loop, not in a thread: a
     # cancellation must not leave a thread writing a file that the clean-up has just removed.
     libro.cerrar()
+    latido.comprobar()
     return filas
 
 
-async def _marcar_error(reporte_id: int, mensaje: str) -> None:
-    async with session_scope() as session:
-        await session.execute(
-            update(Reporte)
-            .where(Reporte.id == reporte_id)
-            .values(estado=EstadoReporte.ERROR, error=mensaje, finalizado_at=func.now())
-        )
-
-
 async def generar_reporte(reporte_id: int, task_id: str | None = None) -> dict[str, Any]:
-    """Generate report `reporte_id` unless it is complete or another live run is at it. Returns
-    {"reporte_id", "resultado": completado | ya_completado | en_curso | desconocido, "filas"}."""
-    async with candado(current_database().engine, reporte_id) as control:
+    """Generate report `reporte_id` unless it is finished, out of attempts or another live run is at
+    it. Returns {"reporte_id", "resultado": completado | ya_completado | ya_fallido | agotado |
+    en_curso | desconocido | lease_perdido, "filas"}."""
+    engine = current_database().engine
+    async with candado(engine, reporte_id) as control:
         if control is None:
             logger.info("reporte.en_curso id=%s task_id=%s: another run holds it", reporte_id, task_id)
             return {"reporte_id": reporte_id, "resultado": "en_curso"}
-        trabajo = await _iniciar(reporte_id, task_id)
-        if isinstance(trabajo, str):
-            logger.info("reporte.omitido id=%s task_id=%s resultado=%s", reporte_id, task_id, trabajo)
-            return {"reporte_id": reporte_id, "resultado": trabajo}
-        logger.info("reporte.iniciado id=%s tipo=%s task_id=%s", reporte_id, trabajo.tipo.value, task_id)
+        toma = await _iniciar(reporte_id, task_id)
+        if isinstance(toma, str):
+            logger.info("reporte.omitido id=%s task_id=%s resultado=%s", reporte_id, task_id, toma)
+            return {"reporte_id": reporte_id, "resultado": toma}
+        # From here on (no await before the `try`) the run ends the report or hands it over.
+        intento = toma.intento
         directorio = directorio_reportes()
         directorio.mkdir(parents=True, exist_ok=True)
-        _limpiar_restos(directorio, reporte_id)
-        etiqueta = re.sub(r"[^A-Za-z0-9-]", "", task_id or "")[:64] or uuid.uuid4().hex
+        marca = etiqueta(intento, task_id, uuid.uuid4().hex)
+        # Earlier attempts are dead (this run holds the lock and took the report from them).
+        limpiar_restos(directorio, reporte_id, salvo=marca)
         final = directorio / f"{reporte_id}.xlsx"
-        parcial = directorio / f"{reporte_id}.xlsx.{etiqueta}.partial"
-        temporales = directorio / f"{reporte_id}.{etiqueta}.tmp"
+        parcial = directorio / f"{reporte_id}.xlsx.{marca}.partial"
+        temporales = directorio / f"{reporte_id}.{marca}.tmp"
         temporales.mkdir(exist_ok=True)
         try:
-            filas = await _generar_archivo(trabajo, parcial, temporales, control)
-            os.replace(parcial, final)
-            async with session_scope() as session:
-                await session.execute(
-                    update(Reporte)
-                    .where(Reporte.id == reporte_id)
-                    .values(
-                        estado=EstadoReporte.COMPLETADO,
-                        filas=filas,
-                        ruta_archivo=str(final.relative_to(get_settings().storage_dir)),
-                        finalizado_at=func.now(),
-                        error=None,
-                    )
-                )
+            with Latido(reporte_id, intento) as latido:
+                trabajo = await _trabajo(reporte_id, toma)
+                logger.info(
+                    "reporte.iniciado id=%s tipo=%s intento=%s task_id=%s",
+                    reporte_id, trabajo.tipo.value, intento, task_id,
+                )  # fmt: skip
+                filas = await _generar_archivo(trabajo, parcial, temporales, control, latido)
+                if not await completar(reporte_id, intento, filas, parcial, final):
+                    raise LeasePerdido(f"reporte {reporte_id}: intento {intento} no longer holds it")
+        except LeasePerdido as exc:
+            # Another run has the report now: leave its state alone, and no file of this run.
+            parcial.unlink(missing_ok=True)
+            logger.warning("reporte.lease_perdido id=%s task_id=%s: %s", reporte_id, task_id, exc)
+            return {"reporte_id": reporte_id, "resultado": "lease_perdido"}
         except BaseException as exc:
             parcial.unlink(missing_ok=True)
             mensaje = _mensaje(exc)
             logger.warning("reporte.error id=%s task_id=%s error=%s", reporte_id, task_id, mensaje)
             try:
-                await _marcar_error(reporte_id, mensaje)
+                await marcar_error(reporte_id, intento, mensaje)
             except Exception:
                 logger.exception("reporte.error_no_registrado id=%s", reporte_id)
             raise

@@ -56,3 +56,7 @@ class Reporte(IdMixin, TimestampMixin, Base):
     solicitado_por_id: Mapped[int] = mapped_column(ForeignKey("usuarios.id", ondelete="RESTRICT"))
     iniciado_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finalizado_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The lease of the run that took it (app/reportes/lease.py): renewed while that run lives.
+    lease_hasta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Runs that took it so far; also the fencing token of the current run (revision 0008).
+    intentos: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.core.schemas import TEXT_PATTERN, Fecha, Id, ReadSchema, WriteSchema
+from app.core.schemas import TEXT_PATTERN, Booleano, Fecha, Id, ReadSchema, WriteSchema
 from app.derivaciones.models import EstadoDerivacion
 from app.documentos.models import Canal, EstadoDocumento, Prioridad
 from app.reportes.models import EstadoReporte, FormatoReporte, TipoReporte
@@ -40,7 +40,7 @@ class ParametrosDocumentos(_RangoDeFechas):
     registrado_por_id: Id | None = None
     canal: Canal | None = None
     prioridad: Annotated[list[Prioridad], Field(max_length=len(Prioridad))] | None = None
-    vencidos: bool | None = None
+    vencidos: Booleano | None = None
     q: Busqueda | None = Field(default=None, description="full-text search, as in GET /documentos?q=")
     numero_documento: Fragmento | None = None
 

@@ -1,7 +1,9 @@
 """Report tasks: `mesa_partes.generar_reporte_excel(reporte_id)` on the `reports` queue.
 
-Delivery is at least once (a SIGKILLed worker's message comes back after the visibility timeout);
-the run makes the effect once (advisory lock + re-read, see app/reportes/generacion.py). The soft
+Delivery is at least once; the run makes the effect once (advisory lock + lease, see
+app/reportes/generacion.py and app/reportes/lease.py). A report whose worker was SIGKILLed is
+queued again once its lease expires, by the sweep (beat, every REPORT_SWEEP_INTERVAL_S) or by a
+worker starting up, well before the broker's visibility timeout would hand its message back. The soft
 time limit cancels the run (app/core/task_runtime.py), which then records its error and leaves no
 file.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task
+from celery.signals import worker_ready
 
+from app.core.config import get_settings
 from app.core.task_queue import celery_app, long_time_limit, periodic, routed
 from app.core.task_runtime import run_async
 from app.reportes.generacion import generar_reporte
-from app.reportes.reanudacion import reanudar_atascados
+from app.reportes.reanudacion import al_arrancar, reanudar_atascados
 from app.reportes.service import GENERAR_REPORTE, REANUDAR_REPORTES
 
 LIMITE = long_time_limit()
@@ -40,5 +44,11 @@ def reanudar_reportes() -> list[int]:
     return run_async(reanudar_atascados)
 
 
-# Reports left pendiente or procesando with no progress for 15 minutes.
-periodic("reanudar-reportes", REANUDAR_REPORTES, 600.0)
+@worker_ready.connect
+def _reanudar_al_arrancar(**_: Any) -> None:
+    """A worker starting up (after a crash, often) queues again the reports whose run died."""
+    al_arrancar()
+
+
+# Reports procesando whose lease expired; pendiente ones with no progress for 15 minutes.
+periodic("reanudar-reportes", REANUDAR_REPORTES, float(get_settings().report_sweep_interval_s))

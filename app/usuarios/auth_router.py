@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from app.core.dependencies import SessionDep
-from app.core.errors import Unauthorized, error_responses
+from app.core.errors import TooManyRequests, Unauthorized, error_responses
 from app.core.routing import PrefixRouter
 from app.core.security import create_access_token
+from app.core.throttle import client_address
 from app.usuarios.dependencies import CurrentUser
 from app.usuarios.principal import sello_de
 from app.usuarios.schemas import LoginRequest, Token, Usuario
@@ -14,10 +17,13 @@ from app.usuarios.service import UsuarioService
 router = PrefixRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=Token, responses=error_responses(Unauthorized))
-async def login(data: LoginRequest, session: SessionDep) -> Token:
-    usuario = await UsuarioService(session).autenticar(data.username, data.password)
-    token, expires_in = create_access_token(usuario.id, sello_de(usuario.password_hash))
+@router.post("/login", response_model=Token, responses=error_responses(Unauthorized, TooManyRequests))
+async def login(data: LoginRequest, session: SessionDep, request: Request) -> Token:
+    # The peer's address; behind a reverse proxy, uvicorn puts the client's there only for the
+    # proxies listed in --forwarded-allow-ips (README, Throttling).
+    usuario = await UsuarioService(session).autenticar(data.username, data.password, client_address(request))
+    sello = sello_de(usuario.password_hash, usuario.version_sesion)
+    token, expires_in = create_access_token(usuario.id, sello)
     return Token(access_token=token, expires_in=expires_in, usuario=Usuario.model_validate(usuario))
 
 

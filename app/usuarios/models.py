@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalogos.models import Area
@@ -30,5 +30,7 @@ class Usuario(IdMixin, TimestampMixin, Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
     activo: Mapped[bool] = mapped_column(Boolean, server_default=true())
     ultimo_acceso: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised by a change that must end the account's sessions (usuarios.principal.sello_de).
+    version_sesion: Mapped[int] = mapped_column(Integer, server_default="0")
 
     area: Mapped[Area | None] = relationship(lazy="raise")

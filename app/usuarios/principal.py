@@ -1,11 +1,12 @@
 """Who makes a request: the principal the services act for, resolved without a database round
 trip on most requests.
 
-An access token names the user and carries the stamp of the password it was issued under. The
-principal (role, area, whether the account is active, that stamp) is cached per user in the
-`usuarios` namespace for the HOT tier; every change to an account invalidates the namespace after
-its commit, so a deactivation, a new role or a new password applies to the next request in every
-process, and a token issued before a password change stops working.
+An access token names the user and carries a stamp of the password and the session version it was
+issued under. The principal (role, area, whether the account is active, that stamp) is cached per
+user in the `usuarios` namespace for the HOT tier; every change to an account invalidates the
+namespace after its commit. A new password, a new role or área and a deactivation raise the session
+version (`UsuarioService.actualizar`), so every token issued before stops working at the next
+request in every process, and reactivating the account does not bring them back.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Cuenta(BaseModel):
         return Principal(id=self.id, rol=self.rol, area_id=self.area_id)
 
 
-def sello_de(password_hash: str) -> str:
-    """A short stamp of the password a token was issued under (never the hash itself)."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def sello_de(password_hash: str, version_sesion: int) -> str:
+    """A short stamp of the password and session version a token was issued under (never the hash
+    itself)."""
+    return hashlib.sha256(f"{version_sesion}:{password_hash}".encode()).hexdigest()[:16]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field
 
-from app.core.schemas import Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
+from app.core.schemas import Booleano, Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
 from app.usuarios.models import Rol
 
 Username = Annotated[str, Field(min_length=3, max_length=50, pattern=r"^[a-zA-Z0-9_.\-]+$")]
@@ -33,7 +33,7 @@ class UsuarioCreate(WriteSchema):
     password: Password
     rol: Rol
     area_id: Id | None = None
-    activo: bool = True
+    activo: Booleano = True
 
 
 class UsuarioUpdate(UpdateSchema):
@@ -44,7 +44,7 @@ class UsuarioUpdate(UpdateSchema):
     password: Password | None = None
     rol: Rol | None = None
     area_id: Id | None = None
-    activo: bool | None = None
+    activo: Booleano | None = None
 
 
 class LoginRequest(WriteSchema):

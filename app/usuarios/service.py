@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,15 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cache_policy
 from app.catalogos.models import Area
 from app.core.cache import HOT, get_cache
+from app.core.config import get_settings
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, unique_violation
 from app.core.logging import bind, get_logger
-from app.core.security import hash_password, verify_password
+from app.core.security import hash_password, hash_password_async, verify_password_async
+from app.core.throttle import get_throttle
 from app.usuarios.models import Rol, Usuario
 from app.usuarios.principal import Cuenta, sello_de
 from app.usuarios.schemas import UsuarioCreate, UsuarioUpdate
 
 # A real hash to verify against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = hash_password("not-a-real-password")
+
+_DEMASIADOS_POR_USUARIO = (
+    "Demasiados intentos de inicio de sesión para este usuario. Vuelva a intentarlo más tarde."
+)
+_DEMASIADOS_POR_IP = (
+    "Demasiados intentos de inicio de sesión desde esta dirección. Vuelva a intentarlo más tarde."
+)
 
 log = get_logger("app.auth")
 
@@ -28,9 +38,27 @@ class UsuarioService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def autenticar(self, username: str, password: str) -> Usuario:
+    async def autenticar(self, username: str, password: str, cliente: str) -> Usuario:
+        """The active account with that username and password; 401 otherwise, and 429 once the
+        client address (`cliente`) or the username has used its attempts (LOGIN_LIMIT_POR_IP,
+        LOGIN_LIMIT_POR_USUARIO). Every attempt counts, before the password is checked: concurrent
+        guesses cannot all pass a check made before any of them is counted, a locked username gets
+        429 even for the right password (else 401 vs 200 would keep answering the guesses), and
+        each attempt costs an argon2 verification whatever its outcome. A person logs in a few
+        times a day, so counting successes too costs them nothing."""
+        settings = get_settings()
+        throttle = get_throttle()
+        await throttle.hit(settings.login_limit_por_ip, "login-ip", cliente, _DEMASIADOS_POR_IP)
+        await throttle.hit(
+            settings.login_limit_por_usuario, "login-usuario", username, _DEMASIADOS_POR_USUARIO
+        )
         usuario = await self.session.scalar(select(Usuario).where(Usuario.username == username))
-        ok = verify_password(usuario.password_hash if usuario else _DUMMY_HASH, password)
+        # End the read-only transaction before the password waits for a hashing thread: its pooled
+        # connection goes back to the pool (a storm of 50 logins would otherwise hold 50 connections
+        # and starve every other request). Nothing is pending; the account stays loaded
+        # (expire_on_commit=False) and `ultimo_acceso` is written by the request's own commit.
+        await self.session.commit()
+        ok = await verify_password_async(usuario.password_hash if usuario else _DUMMY_HASH, password)
         if usuario is None or not ok or not usuario.activo:
             # The account when there is one; never what was typed for an unknown one (people type
             # their password in the username field).
@@ -50,7 +78,12 @@ class UsuarioService:
             fila = (
                 await self.session.execute(
                     select(
-                        Usuario.id, Usuario.rol, Usuario.area_id, Usuario.activo, Usuario.password_hash
+                        Usuario.id,
+                        Usuario.rol,
+                        Usuario.area_id,
+                        Usuario.activo,
+                        Usuario.password_hash,
+                        Usuario.version_sesion,
                     ).where(Usuario.id == usuario_id)
                 )
             ).first()
@@ -61,7 +94,7 @@ class UsuarioService:
                 rol=fila.rol,
                 area_id=fila.area_id,
                 activo=fila.activo,
-                sello=sello_de(fila.password_hash),
+                sello=sello_de(fila.password_hash, fila.version_sesion),
             )
 
         return await get_cache().get_or_compute(
@@ -83,7 +116,7 @@ class UsuarioService:
             username=data.username,
             email=str(data.email),
             nombre_completo=data.nombre_completo,
-            password_hash=hash_password(data.password),
+            password_hash=await hash_password_async(data.password),
             rol=data.rol,
             area_id=data.area_id,
             activo=data.activo,
@@ -104,8 +137,10 @@ class UsuarioService:
         ):
             await self._exigir_otro_admin(usuario.id)
         password = values.pop("password", None)
+        if _cierra_sesiones(usuario, values, password):
+            usuario.version_sesion += 1  # every token issued before stops working
         if password is not None:
-            usuario.password_hash = hash_password(password)
+            usuario.password_hash = await hash_password_async(password)
         if "email" in values:
             values["email"] = str(values["email"])
         for name, value in values.items():
@@ -147,3 +182,14 @@ class UsuarioService:
                 raise
             field = "email" if "email" in constraint else "username"
             raise Conflict(f"{field} already in use", field=field) from exc
+
+
+def _cierra_sesiones(usuario: Usuario, values: dict[str, Any], password: str | None) -> bool:
+    """Whether this change must end the account's sessions: a new password, a new role or área
+    (a token must not keep the powers it was issued with), or a deactivation."""
+    return (
+        password is not None
+        or values.get("rol", usuario.rol) != usuario.rol
+        or values.get("area_id", usuario.area_id) != usuario.area_id
+        or (usuario.activo and values.get("activo") is False)
+    )

@@ -250,8 +250,8 @@ async def test_a_file_whose_bytes_are_not_an_allowed_type_is_refused_and_leaves_
     before = await fingerprint()
     response = await subir(client, tokens["mesa"], doc["id"], nombre, data, declarado)
     assert response.status_code == 422, response.text
-    (error,) = response.json()["detail"]
-    assert error["loc"] == ["body", "archivo"] and motivo in error["msg"], error
+    (error,) = response.json()["errors"]
+    assert (error["location"], error["field"]) == ("body", "archivo") and motivo in error["message"], error
     assert not changed_tables(before, await fingerprint())
     assert archivos(doc["id"]) == [] and await filas(doc["id"]) == 0
 
@@ -283,7 +283,7 @@ async def test_malformed_multipart_bodies_get_422_naming_archivo(
         response = await client.post(url(doc["id"]), content=body, headers={**tokens["mesa"], **headers})
         assert response.status_code == 422, (etiqueta, response.text)
         assert motivo in response.text, (etiqueta, response.text)
-        assert response.json()["detail"][0]["loc"][0] == "body", etiqueta
+        assert response.json()["errors"][0]["location"] == "body", etiqueta
         assert not changed_tables(before, await fingerprint()), etiqueta
     assert archivos(doc["id"]) == []
 
@@ -330,8 +330,8 @@ async def test_a_file_over_the_limit_gets_413_and_nothing_is_stored(
         headers={**tokens["mesa"], **headers, "content-length": str(len(body))},
     )
     assert response.status_code == 413, response.text
-    assert response.json()["detail"]["message"] == "the file is larger than the limit of 4 KiB (4096 bytes)"
-    assert response.json()["detail"]["limite_bytes"] == limite and cuerpo.enviados == 0
+    assert response.json()["detail"] == "the file is larger than the limit of 4 KiB (4096 bytes)"
+    assert response.json()["limite_bytes"] == limite and cuerpo.enviados == 0
 
     # No Content-Length (chunked): refused while streaming, long before the end of the body.
     headers, body = multipart("grande.pdf", relleno(200_000))

@@ -38,7 +38,7 @@ async def test_catalog_crud_by_admin(
         headers=tokens["admin"],
     )
     assert duplicate.status_code == 409
-    assert duplicate.json()["detail"]["field"] == "codigo"
+    assert duplicate.json()["field"] == "codigo"
     updated = await client.patch(
         f"/api/v1/catalogos/areas/{area['id']}", json={"activo": False}, headers=tokens["admin"]
     )
@@ -78,7 +78,7 @@ async def test_inactive_area_cannot_receive_routing(
         headers=tokens["mesa"],
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "destinos.area_id"
+    assert response.json()["errors"][0]["field"] == "destinos.area_id"
 
 
 async def cache_commands(raw: Redis) -> dict[str, int]:

@@ -229,7 +229,8 @@ async def test_explain_named_queries_only(
             assert analyzed.json()["summary"]["actual_time_ms"] is not None
         else:  # an arbiter insert is planned, never run
             assert analyzed.status_code == 422, analyzed.text
-            assert analyzed.json()["detail"][0]["loc"] == ["query", "analyze"]
+            error = analyzed.json()["errors"][0]
+            assert (error["location"], error["field"]) == ("query", "analyze")
     assert (await client.get("/api/v1/admin/explain/nada", headers=tokens["admin"])).status_code == 404
     injected = await client.get("/api/v1/admin/explain/x;DROP TABLE documentos", headers=tokens["admin"])
     assert injected.status_code in (404, 422)

@@ -291,7 +291,7 @@ async def test_illegal_transition_is_409_and_writes_nothing(
     api: httpx.AsyncClient, tokens: Tokens, new_doc: Json, accion: str
 ) -> None:
     response = await rejected_on_doc(api, new_doc, accion, tokens["admin"], {}, status=409)
-    assert response.json()["detail"]["estado_actual"] == "registrado"
+    assert response.json()["estado_actual"] == "registrado"
 
 
 async def test_stale_version_is_409_and_writes_nothing(
@@ -299,7 +299,7 @@ async def test_stale_version_is_409_and_writes_nothing(
 ) -> None:
     body = {"version": new_doc["version"] + 1, "motivo": "Falta firma"}
     response = await rejected_on_doc(api, new_doc, "observar", tokens["mesa"], body, status=409)
-    assert response.json()["detail"]["version_actual"] == new_doc["version"]
+    assert response.json()["version_actual"] == new_doc["version"]
 
 
 # ---- GET /documentos query parameters --------------------------------------------------------------

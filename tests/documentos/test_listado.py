@@ -54,4 +54,5 @@ async def test_deep_page_numbers_point_to_the_cursor(
         "/api/v1/documentos", params={"page": 200, "page_size": 100}, headers=tokens["admin"]
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "page"]
+    error = response.json()["errors"][0]
+    assert (error["location"], error["field"]) == ("query", "page")

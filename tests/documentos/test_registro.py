@@ -17,4 +17,5 @@ async def test_idempotency_key_with_a_different_body_is_refused(
     assert (await client.post("/api/v1/documentos", json=payload, headers=headers)).status_code == 201
     different = await client.post("/api/v1/documentos", json={**payload, "folios": 99}, headers=headers)
     assert different.status_code == 422
-    assert different.json()["detail"][0]["loc"] == ["header", "idempotency-key"]
+    error = different.json()["errors"][0]
+    assert (error["location"], error["field"]) == ("header", "idempotency-key")

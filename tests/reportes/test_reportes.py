@@ -530,7 +530,7 @@ async def test_the_download_is_409_until_completado_and_410_without_its_file(
         response = await client.get(f"{API}/{reporte_id}/descarga", headers=tokens["mesa"])
         assert response.status_code == 409, response.text
         assert (
-            response.json()["detail"]["estado"] == estado and estado in response.json()["detail"]["message"]
+            response.json()["estado"] == estado and estado in response.json()["detail"]
         )
     for ruta in ("reportes/no-existe.xlsx", "../../etc/passwd", None):
         reporte_id = await crear_fila(

@@ -1,6 +1,7 @@
-"""The principal behind a token is cached, and every account change reaches the next request: a
-new role applies at once, a new password retires the tokens issued under the old one, and a token
-without the password stamp is refused. Warm, the account costs no statement."""
+"""The principal behind a token is cached, and every account change reaches the next request: a new
+password, a new role or área and a deactivation retire the tokens issued before (a reactivation does
+not bring them back), other edits keep them, and a token without the stamp is refused. Warm, the
+account costs no statement."""
 
 from __future__ import annotations
 
@@ -37,19 +38,46 @@ async def _nuevo_usuario(
     return f"{API}/usuarios/{created.json()['id']}", body["username"], headers
 
 
-async def test_role_change_applies_to_the_same_token(
+async def test_a_role_change_retires_the_tokens_and_the_new_role_applies_at_the_next_login(
     client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
 ) -> None:
-    url, _, headers = await _nuevo_usuario(client, tokens, world)
+    url, username, headers = await _nuevo_usuario(client, tokens, world)
     assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 403
 
     promoted = await client.patch(url, json={"rol": "admin"}, headers=tokens["admin"])
     assert promoted.status_code == 200, promoted.text
-    assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 200
+    assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 401
+    admin = await _login(client, username, usuario_payload(world)["password"])
+    assert (await client.get(f"{API}/usuarios", headers=admin)).status_code == 200
 
     demoted = await client.patch(url, json={"rol": "auditor"}, headers=tokens["admin"])
     assert demoted.status_code == 200, demoted.text
-    assert (await client.get(f"{API}/usuarios", headers=headers)).status_code == 403
+    # A token issued as admin keeps no admin power after the demotion.
+    assert (await client.get(f"{API}/usuarios", headers=admin)).status_code == 401
+
+
+async def test_an_area_change_retires_the_tokens_and_a_name_change_does_not(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    url, _, headers = await _nuevo_usuario(client, tokens, world)
+    renamed = await client.patch(url, json={"nombre_completo": "Otro Nombre"}, headers=tokens["admin"])
+    assert renamed.status_code == 200, renamed.text
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 200
+    moved = await client.patch(url, json={"area_id": world.areas["OGA"]}, headers=tokens["admin"])
+    assert moved.status_code == 200, moved.text
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 401
+
+
+async def test_a_reactivation_does_not_bring_back_the_tokens_of_before(
+    client: httpx.AsyncClient, tokens: dict[str, dict[str, str]], world: World
+) -> None:
+    url, username, headers = await _nuevo_usuario(client, tokens, world)
+    assert (await client.patch(url, json={"activo": False}, headers=tokens["admin"])).status_code == 200
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 401
+    assert (await client.patch(url, json={"activo": True}, headers=tokens["admin"])).status_code == 200
+    assert (await client.get(f"{API}/auth/me", headers=headers)).status_code == 401
+    again = await _login(client, username, usuario_payload(world)["password"])
+    assert (await client.get(f"{API}/auth/me", headers=again)).status_code == 200
 
 
 async def test_a_new_password_retires_the_old_tokens(
@@ -98,7 +126,7 @@ async def test_a_token_verified_before_is_refused_once_it_expires(
     now = datetime.now(UTC)
     claims = {
         "sub": str(admin.id),
-        "sv": sello_de(admin.password_hash),
+        "sv": sello_de(admin.password_hash, admin.version_sesion),
         "iat": now,
         "exp": now + timedelta(seconds=2),
     }

@@ -181,7 +181,7 @@ async def check_statement_budget(context: Context) -> str:
         ).first()
     if user is None:
         raise Skipped("no active user yet to sign a token for (`python -m app.ops.cli demo` creates one)")
-    token, _ = create_access_token(user.id, sello_de(user.password_hash))
+    token, _ = create_access_token(user.id, sello_de(user.password_hash, user.version_sesion))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://verify.invalid") as http:
         # The first request may read the account behind the token (cached after it).

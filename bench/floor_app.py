@@ -7,9 +7,9 @@ FastAPI routes returning prebuilt bytes, asyncpg (every statement text is prepar
 connection by asyncpg's statement cache), plain dicts, orjson. Each authenticated request does the
 service's check: the bearer token decoded with the service's secret (`JWT_SECRET`, else
 `DATA_DIR/.jwt_secret`), then the user looked up (one statement), active, and the token's
-credential stamp (`sv`, when the token has one) matching the account's password. Every response
-carries `X-Query-Count`: the statements this app ran for it (BEGIN/COMMIT not counted, as the
-service's count does not count them).
+credential stamp (`sv`, when the token has one) matching the account's password and session
+version. Every response carries `X-Query-Count`: the statements this app ran for it (BEGIN/COMMIT not
+counted, as the service's count does not count them).
 
 Routes: the document list (filters estado, area_id, q; page_size, page, cursor, sort), the detail,
 registration (same guarantees as the service: one transaction, the year's counter row upserted in it
@@ -125,6 +125,11 @@ def respond(body: Any, statements: int, status: int = 200, **headers: str) -> Re
     )
 
 
+def _stamp(password_hash: str, version_sesion: int) -> str:
+    """The service's credential stamp (app.usuarios.principal.sello_de), written out again here."""
+    return hashlib.sha256(f"{version_sesion}:{password_hash}".encode()).hexdigest()[:16]
+
+
 async def user(conn: Conn, request: Request) -> asyncpg.Record:
     """The bearer token's active user (one statement), or Fail(401)."""
     header = request.headers.get("authorization", "")
@@ -143,7 +148,7 @@ async def user(conn: Conn, request: Request) -> asyncpg.Record:
     if (
         row is None
         or not row["activo"]
-        or (stamp is not None and hashlib.sha256(row["password_hash"].encode()).hexdigest()[:16] != stamp)
+        or (stamp is not None and _stamp(row["password_hash"], row["version_sesion"]) != stamp)
     ):
         raise Fail(401, "invalid or expired token")
     return row

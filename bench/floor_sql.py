@@ -68,7 +68,7 @@ STATS_SQL = """SELECT g.estado, g.area_id, g.tipo_id, g.mes, g.grupo, g.total, g
   (date_trunc('month', d.fecha_recepcion)), ())) g
  LEFT JOIN areas a ON a.id = g.area_id LEFT JOIN tipos_documento t ON t.id = g.tipo_id"""
 AREAS_SQL = "SELECT id, codigo, nombre, sigla, parent_id, activo FROM areas ORDER BY nombre, id"
-USER_SQL = "SELECT id, rol, area_id, activo, password_hash FROM usuarios WHERE id = $1"
+USER_SQL = "SELECT id, rol, area_id, activo, password_hash, version_sesion FROM usuarios WHERE id = $1"
 # Registration: the catalog rows it needs, in one statement.
 CATALOGOS_REGISTRO_SQL = """SELECT
  (SELECT row(t.activo, t.codigo, t.nombre) FROM tipos_documento t WHERE t.id = $1) AS tipo,

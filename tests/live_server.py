@@ -23,7 +23,7 @@ from tests.redis_server import free_port
 START_LIMIT_S = 120.0
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -62,4 +62,4 @@ def live_api(log: Path, env: dict[str, str] | None = None, *uvicorn_args: str) -
             time.sleep(0.3)
         yield url
     finally:
-        _stop(process)
+        stop_process(process)

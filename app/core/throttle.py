@@ -26,9 +26,6 @@ from functools import lru_cache
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import BlockingConnectionPool
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
@@ -36,6 +33,7 @@ from app.core.breaker import CircuitBreaker
 from app.core.config import Settings, get_settings
 from app.core.errors import TooManyRequests
 from app.core.logging import get_logger
+from app.core.redis_pool import bounded_pool
 
 log = get_logger("app.throttle")
 
@@ -138,18 +136,7 @@ class Throttle:
             return None
         # The same bounds as the cache's client: a dead Redis costs a request at most the socket
         # timeout once, then nothing while the breaker is open.
-        pool = BlockingConnectionPool.from_url(
-            s.redis_url,
-            max_connections=s.redis_max_connections,
-            timeout=s.redis_socket_timeout_ms / 1000,
-            socket_timeout=s.redis_socket_timeout_ms / 1000,
-            socket_connect_timeout=s.redis_connect_timeout_ms / 1000,
-            socket_keepalive=True,
-            retry=Retry(NoBackoff(), 0),
-            retry_on_timeout=False,
-            health_check_interval=30,
-            client_name=f"{s.app_name}-throttle",
-        )
+        pool = bounded_pool(s, s.redis_url, f"{s.app_name}-throttle")
         uri = (
             s.redis_url.replace("unix://", "redis+unix://", 1)
             if s.redis_url.startswith("unix://")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from app.ops.verificacion.entorno import beat_ticks
 from app.ops.verificacion.runner import Check, Context, Skipped, in_thread, run_checks
 from tests.conftest import REDIS_DOWN
 from tests.helpers import Json
-from tests.live_server import live_api
+from tests.live_server import live_api, stop_process
 from tests.redis_server import RedisServer, free_port
 from tests.test_statement_counts import EXPECTED as STATEMENT_BUDGETS
 
@@ -105,16 +104,6 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
         )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 def _log_tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:]
 
@@ -140,7 +129,7 @@ async def beat(tmp_path: Path, verify_env: dict[str, str]) -> AsyncIterator[subp
         await _until(lambda: beat_ticks(process.pid), "beat", process, log)
         yield process
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture
@@ -162,7 +151,7 @@ async def flower(tmp_path: Path, verify_env: dict[str, str]) -> AsyncIterator[di
         await _until(answers, "flower", process, log)
         yield env
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.mark.needs_redis

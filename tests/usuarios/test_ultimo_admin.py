@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import cache_policy
+from app.core.cache import get_cache
 from app.core.database import db
 from app.core.errors import Conflict
 from app.usuarios.models import Rol, Usuario
@@ -52,9 +54,15 @@ async def test_with_another_active_admin_the_demotion_goes_through(
 
 
 async def test_two_admins_demoting_each_other_at_once_leave_one(world: World) -> None:
-    """Committed for real, then put back: A demotes B while B demotes A; one must get 409."""
+    """Committed for real, then put back (session versions included, so that the suite's tokens of
+    both users keep working): A demotes B while B demotes A; one must get 409."""
     uno, otro = world.users["admin"], world.users["auditor"]
     async with db.sessionmaker() as preparacion:
+        versiones = dict(
+            (await preparacion.execute(
+                select(Usuario.id, Usuario.version_sesion).where(Usuario.id.in_([uno, otro]))
+            )).tuples().all()
+        )  # fmt: skip
         activos = list(
             await preparacion.scalars(
                 update(Usuario)
@@ -87,4 +95,9 @@ async def test_two_admins_demoting_each_other_at_once_leave_one(world: World) ->
                 update(Usuario).where(Usuario.id == otro).values(rol=Rol.AUDITOR, activo=True)
             )
             await limpieza.execute(update(Usuario).where(Usuario.id.in_([*activos, uno])).values(activo=True))
+            for usuario_id, version in versiones.items():
+                await limpieza.execute(
+                    update(Usuario).where(Usuario.id == usuario_id).values(version_sesion=version)
+                )
             await limpieza.commit()
+        await get_cache().invalidate(cache_policy.USUARIOS)

@@ -11,11 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
-from redis.retry import Retry
 
 from app.core.breaker import CircuitBreaker
 from app.core.cache.codec import Codec, Entry
@@ -24,6 +22,7 @@ from app.core.cache.near import NearCache
 from app.core.cache.scripts import RELEASE_LOCK, STORE_IF_CURRENT
 from app.core.cache.stats import NamespaceStats
 from app.core.config import Settings, get_settings
+from app.core.redis_pool import bounded_pool
 
 logger = logging.getLogger("app.cache")
 
@@ -106,21 +105,7 @@ class CacheStore:
         s = self.settings
         if not self.enabled or s.redis_url is None:
             return None
-        # redis-py 8 defaults to a 5 s socket timeout and 10 retries with backoff: a request would
-        # wait seconds on a dead Redis. Here every bound is explicit and the breaker does the retrying.
-        pool = BlockingConnectionPool.from_url(
-            s.redis_url,
-            max_connections=s.redis_max_connections,
-            timeout=s.redis_socket_timeout_ms / 1000,
-            socket_timeout=s.redis_socket_timeout_ms / 1000,
-            socket_connect_timeout=s.redis_connect_timeout_ms / 1000,
-            socket_keepalive=True,
-            retry=Retry(NoBackoff(), 0),
-            retry_on_timeout=False,
-            health_check_interval=30,
-            client_name=s.app_name,
-        )
-        return Redis.from_pool(pool)
+        return Redis.from_pool(bounded_pool(s, s.redis_url, s.app_name))
 
     def _key(self, key: str, tag: str) -> str:
         namespace, _, rest = key.partition(":")

@@ -173,7 +173,7 @@ async def check_statement_budget(context: Context) -> str:
     async with db.sessionmaker() as session:
         user = (
             await session.execute(
-                select(Usuario.id, Usuario.password_hash)
+                select(Usuario.id, Usuario.password_hash, Usuario.version_sesion)
                 .where(Usuario.activo)
                 .order_by(Usuario.rol != Rol.ADMIN, Usuario.id)
                 .limit(1)

@@ -38,6 +38,7 @@ import asyncpg
 import jwt
 import orjson
 from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -50,6 +51,7 @@ NUMERO = re.compile(r"^[0-9]{4}-[0-9]{6,10}$")
 CODIGO = re.compile(r"^[A-Za-z0-9]{4,12}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 JSON = "application/json"
+PROBLEM = "application/problem+json"
 if TYPE_CHECKING:
     Conn = PoolConnectionProxy[asyncpg.Record]
 
@@ -66,19 +68,35 @@ class State:
 state = State()
 
 
-CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
+CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 422: "invalid"}
+TITLES = {
+    401: "No autenticado", 403: "Acceso denegado", 404: "No encontrado", 409: "Conflicto",
+    422: "Datos inválidos",
+}  # fmt: skip
 
 
 class Fail(Exception):
-    """An error answer in the service's shape: `{"detail": {"code", "message"}}`, and for 422 the
-    validation errors' list (`loc` is the location only: the floor does not name fields)."""
+    """An error answer in the service's shape: RFC 9457 problem details (`type`, `title`, `status`,
+    `detail`, `code`, `instance`), and for 422 the location as `field` with one field error (the
+    floor does not name fields)."""
 
     def __init__(self, status: int, message: str, location: str = "query") -> None:
         self.status = status
-        if status == 422:
-            self.detail: Any = [{"loc": [location], "msg": message, "type": "invalid"}]
-        else:
-            self.detail = {"code": CODES.get(status, "error"), "message": message}
+        self.message = message
+        self.location = location
+
+    def body(self, path: str) -> dict[str, Any]:
+        code = CODES.get(self.status, "error")
+        body: dict[str, Any] = {
+            "type": f"urn:mesa-partes:problema:{code}", "title": TITLES.get(self.status, "Error"),
+            "status": self.status, "detail": self.message, "code": code, "instance": path,
+        }  # fmt: skip
+        if self.status == 422:
+            body["field"] = self.location
+            body["errors"] = [
+                {"field": self.location, "location": self.location, "code": code, "message": self.message}
+            ]
+        return body
 
 
 def _secret() -> str:
@@ -184,10 +202,20 @@ def _date(request: Request, name: str) -> date | None:
         raise Fail(422, f"{name} must be a date") from exc
 
 
+@app.exception_handler(StarletteHTTPException)
+async def _unknown_path(request: Request, exc: Exception) -> Response:
+    """An unknown path: the service's 404 problem."""
+    assert isinstance(exc, StarletteHTTPException)
+    return await _fail(request, Fail(exc.status_code, "No existe el recurso solicitado."))
+
+
 @app.exception_handler(Fail)
 async def _fail(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Fail)
-    return Response(q.dumps({"detail": exc.detail}), status_code=exc.status, media_type=JSON)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return Response(
+        q.dumps(exc.body(request.url.path)), status_code=exc.status, media_type=PROBLEM, headers=headers
+    )
 
 
 @app.get("/livez")

@@ -225,7 +225,9 @@ async def _handle_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _handle_unexpected(request: Request, exc: Exception) -> Response:
-    """A defect: logged with its traceback (the server re-raises it after this answer)."""
+    """A defect: 500, showing nothing of it. Starlette's outermost layer calls this and re-raises, so
+    the server logs the traceback; a defect that reached a handler of its own (a database error that
+    is not transient) is logged here with it."""
     log.error("request.unhandled", path=request.url.path, error=type(exc).__name__)
     return problem_response(
         500, "internal_error", "Ocurrió un error inesperado; el equipo técnico fue notificado.",
@@ -250,6 +252,7 @@ async def _handle_database_error(request: Request, exc: Exception) -> Response:
     its transaction was rolled back, so nothing was half-written. Any other database error is a
     defect and stays a 500 (logged with its traceback by the server)."""
     if not transient_database_error(exc):
+        log.error("db.error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
         return await _handle_unexpected(request, exc)
     log.warning("db.unavailable", path=request.url.path, error=type(exc).__name__, detail=str(exc)[:200])
     return _unavailable(

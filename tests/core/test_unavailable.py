@@ -166,6 +166,8 @@ async def test_a_defect_in_sql_stays_a_500(app_client: httpx.AsyncClient) -> Non
     response = await app_client.get("/sql/real", params={"sql": "SELECT * FROM no_existe_esta_tabla"})
     assert response.status_code == 500
     assert "retry-after" not in response.headers
+    problem = response.json()
+    assert problem["code"] == "internal_error" and "no_existe_esta_tabla" not in response.text
 
 
 async def test_a_missing_unix_socket_answers_503(app_client: httpx.AsyncClient) -> None:

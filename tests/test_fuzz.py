@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.core.config import PROJECT_ROOT
 
 # Examples per operation and role: 6 roles × ~70 operations × this many requests (~3,000).
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 RUN_LIMIT_S = 900
 
 pytestmark = pytest.mark.fault

@@ -22,6 +22,9 @@ from app.core.models import Base
 from app.ops.verificacion.esquema import EXPECTED_SECONDARY_INDEXES, expected_secondary_indexes, schema_drift
 from tests.helpers import rolled_back, run_module, scratch_database
 
+# Loader, cluster and migration mechanics: no cache behaviour, so the Redis-unreachable pass skips it.
+pytestmark = pytest.mark.once
+
 EXPECTED_TABLES = 23  # 0001's 16, 0004's notificaciones, 0005's 5 statistics counters, 0006's visibilidad
 INDEXES_DOC = PROJECT_ROOT / "docs" / "indexes.md"
 

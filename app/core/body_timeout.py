@@ -22,36 +22,37 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import get_settings
 from app.core.errors import RequestTimeout
+from app.core.logging import get_logger
+from app.core.problems import problem_response
 
-logger = logging.getLogger("app.body_timeout")
+log = get_logger("app.body_timeout")
 
-MENSAJE_ARCHIVO = "La carga del archivo se detuvo; envíelo de nuevo."
-MENSAJE = "El envío de la solicitud se detuvo; envíela de nuevo."
+UPLOAD_STALLED_MESSAGE = "La carga del archivo se detuvo; envíelo de nuevo."
+BODY_STALLED_MESSAGE = "El envío de la solicitud se detuvo; envíela de nuevo."
 
 
 @dataclass
-class _Estado:
-    completo: bool = False  # the body's last part arrived
-    detenido: bool = False  # a wait for the body timed out
-    iniciada: bool = False  # a response started (on the client's side)
-    descartada: bool = False  # the application's own answer is being dropped
-    recibidos: int = 0
+class _BodyState:
+    complete: bool = False  # the body's last part arrived
+    stalled: bool = False  # a wait for the body timed out
+    started: bool = False  # a response started (on the client's side)
+    dropped: bool = False  # the application's own answer is being dropped
+    received: int = 0
 
 
 def _error(scope: Scope) -> RequestTimeout:
     headers = dict(scope.get("headers") or [])
     multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
-    return RequestTimeout(MENSAJE_ARCHIVO if multipart else MENSAJE)
+    return RequestTimeout(UPLOAD_STALLED_MESSAGE if multipart else BODY_STALLED_MESSAGE)
 
 
 class BodyReadTimeoutMiddleware:
@@ -62,71 +63,69 @@ class BodyReadTimeoutMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limite = get_settings().body_read_timeout_s
-        estado = _Estado()
+        limit = get_settings().body_read_timeout_s
+        state = _BodyState()
 
         async def receive_bounded() -> Message:
-            if estado.completo:
+            if state.complete:
                 return await receive()
             try:
-                async with asyncio.timeout(limite):
+                async with asyncio.timeout(limit):
                     message = await receive()
             except TimeoutError:
-                estado.detenido = True
-                logger.warning(
-                    "request.body_stalled path=%s received_bytes=%d timeout_s=%g",
-                    scope.get("path"),
-                    estado.recibidos,
-                    limite,
-                )
+                state.stalled = True
+                log.warning(
+                    "request.body_stalled", path=scope.get("path"), received_bytes=state.received,
+                    timeout_s=limit,
+                )  # fmt: skip
                 raise _error(scope) from None
             if message["type"] == "http.request":
-                estado.recibidos += len(message.get("body", b""))
-                estado.completo = not message.get("more_body", False)
+                state.received += len(message.get("body", b""))
+                state.complete = not message.get("more_body", False)
             else:  # http.disconnect: there is no more body to wait for
-                estado.completo = True
+                state.complete = True
             return message
 
         async def send_guarded(message: Message) -> None:
-            if message["type"] == "http.response.start" and estado.detenido and not estado.iniciada:
+            if message["type"] == "http.response.start" and state.stalled and not state.started:
                 if message["status"] != RequestTimeout.status_code:
-                    estado.descartada = True
+                    state.dropped = True
                     return
                 message["headers"] = [
                     *[(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"],
                     (b"connection", b"close"),
                 ]
-            if estado.descartada:
+            if state.dropped:
                 return
             if message["type"] == "http.response.start":
-                estado.iniciada = True
+                state.started = True
             await send(message)
 
         try:
             await self.app(scope, receive_bounded, send_guarded)
         except Exception:
-            if not estado.detenido or estado.iniciada:
+            if not state.stalled or state.started:
                 raise
-        if estado.detenido and not estado.iniciada:
-            estado.descartada = False
-            response = await _respuesta(scope, _error(scope))
-            await response(scope, _desconectado, send_guarded)
+        if state.stalled and not state.started:
+            state.dropped = False
+            response = await _handled_response(scope, _error(scope))
+            await response(scope, _disconnected, send_guarded)
 
 
-async def _desconectado() -> Message:
+async def _disconnected() -> Message:
     return {"type": "http.disconnect"}
 
 
-async def _respuesta(scope: Scope, exc: RequestTimeout) -> Response:
+async def _handled_response(scope: Scope, exc: RequestTimeout) -> Response:
     """The application's own answer to `exc` (its registered handler), so that the body's format is
     the one every other error has."""
     handlers: dict[Any, Any] = getattr(scope.get("app"), "exception_handlers", {}) or {}
     for cls in type(exc).__mro__:
         handler = handlers.get(cls)
         if handler is not None:
-            response = handler(Request(scope, _desconectado), exc)
+            response = handler(Request(scope, _disconnected), exc)
             if inspect.isawaitable(response):
                 response = await response
             assert isinstance(response, Response)
             return response
-    return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status_code)
+    return problem_response(exc.status_code, exc.code, exc.message, instance=scope.get("path"))

@@ -10,7 +10,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.core.red import permitidos_de
+from app.core.network import allow_list_from
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,7 +126,7 @@ class Settings(BaseSettings):
     # Integration delivery: retry n waits min(max, base * 2**n) seconds, with full jitter.
     integracion_backoff_base_s: float = Field(default=2.0, gt=0)
     integracion_backoff_max_s: float = Field(default=600.0, gt=0)
-    # Receivers that may be on a private network (the SSRF check, app/core/red.py): host names,
+    # Receivers that may be on a private network (the SSRF check, app/core/network.py): host names,
     # `*.suffix` patterns and CIDR networks, separated by commas. Empty: public addresses only.
     integraciones_hosts_permitidos: str = ""
 
@@ -173,7 +173,7 @@ class Settings(BaseSettings):
     @field_validator("integraciones_hosts_permitidos")
     @classmethod
     def _hosts_permitidos_validos(cls, value: str) -> str:
-        permitidos_de(value)  # a typo fails at start (ValueError names the entry)
+        allow_list_from(value)  # a typo fails at start (ValueError names the entry)
         return value
 
     @field_validator("log_format", mode="before")

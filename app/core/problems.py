@@ -47,7 +47,7 @@ TITLES: dict[int, str] = {
 }
 
 
-class CampoInvalido(BaseModel):
+class FieldError(BaseModel):
     """One field error of a 422."""
 
     field: str = Field(description="The offending field (dotted path inside its location).")
@@ -68,7 +68,7 @@ class Problem(BaseModel):
     code: str = Field(description="Stable machine-readable error code (English).")
     instance: str | None = Field(default=None, description="The request path.")
     field: str | None = Field(default=None, description="The offending field, when there is one.")
-    errors: list[CampoInvalido] | None = Field(default=None, description="Every field error (422).")
+    errors: list[FieldError] | None = Field(default=None, description="Every field error (422).")
 
 
 class ProblemResponse(Response):
@@ -206,7 +206,7 @@ def declare_problems(
     `database_free` is false), `body_statuses` (e.g. 408 for a stalled body) where a body is read;
     statuses a route declared itself keep their description and get the Problem content."""
     schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
-    schemas["CampoInvalido"] = CampoInvalido.model_json_schema()
+    schemas["FieldError"] = FieldError.model_json_schema()
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     problem_schema.pop("$defs", None)
     schemas["Problem"] = problem_schema

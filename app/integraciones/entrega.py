@@ -1,6 +1,6 @@
 """The network side of a delivery: where a receiver's URL may point, and the POST itself.
 
-A receiver's URL is checked against the SSRF rule (app/core/red.py) when an admin registers or
+A receiver's URL is checked against the SSRF rule (app/core/network.py) when an admin registers or
 changes it, and again at every attempt: the host is resolved once, every address checked, and the
 request goes to one of those addresses (pinned: no second lookup between the check and the
 connection), with the URL's own name in the `Host` header and as the TLS server name, so the
@@ -18,13 +18,13 @@ import httpx
 
 from app.core.config import get_settings
 from app.core.errors import InvalidInput
-from app.core.red import (
-    DestinoNoPermitido,
-    Direccion,
-    ResolucionFallida,
-    direcciones_permitidas,
+from app.core.network import (
+    Address,
+    DestinationRefused,
+    ResolutionFailed,
+    allow_list_from,
+    allowed_addresses,
     literal,
-    permitidos_de,
 )
 
 ERROR_MAX = 500
@@ -70,27 +70,27 @@ def destino(url: str) -> Destino:
     return Destino(parsed, parsed.raw_host.decode("ascii"), puerto)
 
 
-async def direcciones(url: str, timeout_s: float) -> list[Direccion]:
-    """The checked addresses of the URL's host under the current allow-list (DestinoNoPermitido,
-    ResolucionFallida otherwise). The allow-list is read on every call: a change applies to the
+async def direcciones(url: str, timeout_s: float) -> list[Address]:
+    """The checked addresses of the URL's host under the current allow-list (DestinationRefused,
+    ResolutionFailed otherwise). The allow-list is read on every call: a change applies to the
     next attempt."""
     d = destino(url)
-    lista = permitidos_de(get_settings().integraciones_hosts_permitidos)
-    return await direcciones_permitidas(d.host, d.puerto, lista, timeout_s)
+    lista = allow_list_from(get_settings().integraciones_hosts_permitidos)
+    return await allowed_addresses(d.host, d.puerto, lista, timeout_s)
 
 
 async def verificar_url(url: str) -> None:
     """422 on `url` unless its host resolves to public addresses only (or is allow-listed)."""
     try:
         await direcciones(url, RESOLUCION_S)
-    except DestinoNoPermitido as exc:
-        motivo = MOTIVOS.get(exc.motivo, "no pública")
+    except DestinationRefused as exc:
+        motivo = MOTIVOS.get(exc.reason, "no pública")
         raise InvalidInput(
-            f"La URL no está permitida: {exc.host} corresponde a {exc.direccion}, una dirección {motivo}. "
+            f"La URL no está permitida: {exc.host} corresponde a {exc.address}, una dirección {motivo}. "
             f"Un receptor de la red de la entidad debe figurar en {AJUSTE}.",
             field="url",
         ) from exc
-    except ResolucionFallida as exc:
+    except ResolutionFailed as exc:
         raise InvalidInput(
             f"No se pudo resolver el servidor de la URL ({destino(url).host}); revise el nombre.",
             field="url",
@@ -110,9 +110,9 @@ async def post(url: str, body: bytes, headers: dict[str, str], timeout_s: int) -
             codigo, extracto = await _post_fijado(url, body, headers, timeout_s)
         if not 200 <= codigo < 300:
             error = f"HTTP {codigo}"
-    except DestinoNoPermitido as exc:
+    except DestinationRefused as exc:
         error, rechazado = f"destination refused: {exc} (not public, not in {AJUSTE})", True
-    except ResolucionFallida as exc:
+    except ResolutionFailed as exc:
         error = f"DNS: {exc}"
     except (TimeoutError, httpx.TimeoutException):
         error = f"timeout after {timeout_s} s"

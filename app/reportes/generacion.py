@@ -283,6 +283,8 @@ async def generar_reporte(reporte_id: int, task_id: str | None = None) -> dict[s
                     reporte_id, trabajo.tipo.value, intento, task_id,
                 )  # fmt: skip
                 filas = await _generar_archivo(trabajo, parcial, temporales, control, latido)
+                # The workbook is closed: its scratch files go before the report is seen complete.
+                shutil.rmtree(temporales, ignore_errors=True)
                 if not await completar(reporte_id, intento, filas, parcial, final):
                     raise LeasePerdido(f"reporte {reporte_id}: intento {intento} no longer holds it")
         except LeasePerdido as exc:

@@ -8,11 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.database import build_engine
+
+# Loader, cluster and migration mechanics: no cache behaviour, so the Redis-unreachable pass skips it.
+pytestmark = pytest.mark.once
 
 WORKER = """
 import asyncio, sys

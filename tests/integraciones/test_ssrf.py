@@ -1,7 +1,7 @@
 """Server-side request forgery through integrations: an admin registers a receiver's URL, a worker
 POSTs documents to it, and the delivery status shows what the receiver answered.
 
-The check (app/core/red.py, app/integraciones/entrega.py) runs when the URL is registered or
+The check (app/core/network.py, app/integraciones/entrega.py) runs when the URL is registered or
 changed, and again at every attempt, on freshly resolved addresses that the request is then pinned
 to. The suite allow-lists 127.0.0.1 (tests/conftest.py: its receivers listen there); 127.0.0.2, also
 this machine's loopback, is what "not allow-listed" looks like here.
@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings, get_settings
 from app.core.database import db
-from app.core.red import DestinoNoPermitido, Permitidos, direcciones_permitidas, motivo_no_publica
+from app.core.network import AllowList, DestinationRefused, allowed_addresses, non_public_reason
 from app.core.task_queue import get_task_queue
 from app.integraciones.models import EstadoEnvio, Integracion, IntegracionEnvio, TipoIntegracion
 from app.integraciones.service import REINTENTAR_ENVIOS, sincronizar
@@ -131,21 +131,21 @@ async def integraciones_con(url_fragmento: str) -> int:
     ],
 )
 def test_only_public_internet_addresses_pass(direccion: str, motivo: str | None) -> None:
-    assert motivo_no_publica(ipaddress.ip_address(direccion)) == motivo
+    assert non_public_reason(ipaddress.ip_address(direccion)) == motivo
 
 
 async def test_the_allow_list_admits_its_networks_and_names_but_never_unspecified_or_multicast() -> None:
-    lista = Permitidos.desde(["10.20.0.0/16", "localhost", "*.intranet.example", "0.0.0.0/0"])
-    assert await direcciones_permitidas("10.20.3.4", 80, lista) == [ipaddress.ip_address("10.20.3.4")]
-    assert await direcciones_permitidas("[::ffff:10.20.0.1]", 80, lista)  # mapped form of a listed one
-    resueltas = await direcciones_permitidas("localhost", 80, lista)  # a listed name, any address
-    assert resueltas and all(motivo_no_publica(d) == "loopback" for d in resueltas)
-    assert lista.admite_host("receptor.intranet.example") and not lista.admite_host("intranet.example")
+    lista = AllowList.parse(["10.20.0.0/16", "localhost", "*.intranet.example", "0.0.0.0/0"])
+    assert await allowed_addresses("10.20.3.4", 80, lista) == [ipaddress.ip_address("10.20.3.4")]
+    assert await allowed_addresses("[::ffff:10.20.0.1]", 80, lista)  # mapped form of a listed one
+    resueltas = await allowed_addresses("localhost", 80, lista)  # a listed name, any address
+    assert resueltas and all(non_public_reason(d) == "loopback" for d in resueltas)
+    assert lista.admits_host("receptor.intranet.example") and not lista.admits_host("intranet.example")
     for host in ("0.0.0.0", "224.0.0.1", "[::ffff:0.0.0.0]"):
-        with pytest.raises(DestinoNoPermitido, match=r"unspecified|multicast"):
-            await direcciones_permitidas(host, 80, lista)
+        with pytest.raises(DestinationRefused, match=r"unspecified|multicast"):
+            await allowed_addresses(host, 80, lista)
     with pytest.raises(ValueError, match="http://x"):
-        Permitidos.desde(["http://x/"])
+        AllowList.parse(["http://x/"])
     with pytest.raises(ValidationError):  # a typo in the setting stops the service at start
         Settings(integraciones_hosts_permitidos="10.0.0.0/8, http://intranet/")
 

@@ -26,6 +26,9 @@ from tests.conftest import World
 from tests.estadisticas.test_contadores import assert_contadores_exactos
 from tests.helpers import rolled_back, run_module, scratch_database, visibilidad_diferencias
 
+# Loader, cluster and migration mechanics: no cache behaviour, so the Redis-unreachable pass skips it.
+pytestmark = pytest.mark.once
+
 UNTIL = datetime(2026, 11, 20, tzinfo=UTC)
 LOADED = ("remitentes", "documentos", "derivaciones", "anexos", "historial")
 PUBLIC = "connamespace = 'public'::regnamespace"

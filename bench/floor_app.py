@@ -153,14 +153,14 @@ async def user(conn: Conn, request: Request) -> asyncpg.Record:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Fail(401, "missing bearer token")
+        raise Fail(401, "Falta el token de acceso; inicie sesión.")
     if not state.secret:
         state.secret = _secret()
     try:
         claims = jwt.decode(token, state.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
-        raise Fail(401, "invalid or expired token") from exc
+        raise Fail(401, "El token de acceso no es válido o expiró; inicie sesión de nuevo.") from exc
     row = await conn.fetchrow(q.USER_SQL, user_id)
     stamp = claims.get("sv")
     if (
@@ -168,7 +168,7 @@ async def user(conn: Conn, request: Request) -> asyncpg.Record:
         or not row["activo"]
         or (stamp is not None and _stamp(row["password_hash"], row["version_sesion"]) != stamp)
     ):
-        raise Fail(401, "invalid or expired token")
+        raise Fail(401, "El token de acceso no es válido o expiró; inicie sesión de nuevo.")
     return row
 
 

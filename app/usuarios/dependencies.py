@@ -30,11 +30,11 @@ async def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized("Falta el token de acceso; inicie sesión.")
     claims = decode_access_token(credentials.credentials)
     cuenta = await UsuarioService(session).cuenta(claims[0]) if claims else None
     if claims is None or cuenta is None or not cuenta.activo or cuenta.sello != claims[1]:
-        raise Unauthorized("invalid or expired token")
+        raise Unauthorized("El token de acceso no es válido o expiró; inicie sesión de nuevo.")
     bind(user_id=cuenta.id)  # every later line of the request says whose it is
     if request.method in _WRITES:
         # Every authenticated write passes here (ESCRITURA_LIMIT_POR_USUARIO; off when empty or 0).

@@ -64,7 +64,7 @@ class UsuarioService:
             # their password in the username field).
             reason = "unknown_user" if usuario is None else "wrong_password" if not ok else "inactive"
             log.warning("auth.login_failed", reason=reason, user_id=usuario.id if usuario else None)
-            raise Unauthorized("wrong username or password")
+            raise Unauthorized("Usuario o contraseña incorrectos.")
         usuario.ultimo_acceso = datetime.now(UTC)
         bind(user_id=usuario.id)
         log.info("auth.login")

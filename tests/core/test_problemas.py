@@ -138,3 +138,12 @@ def test_the_openapi_document_declares_problems_on_every_operation() -> None:
                     assert schema == {"$ref": "#/components/schemas/Problem"}, where
     item = document["paths"][f"{API}/catalogos/areas/{{item_id}}"]["get"]["responses"]
     assert {"401", "404", "422", "500", "503"} <= set(item)
+
+
+async def test_login_and_token_errors_speak_spanish(client: httpx.AsyncClient) -> None:
+    wrong = await client.post(f"{API}/auth/login", json={"username": "admin", "password": "no-es-la-clave"})
+    assert assert_problem(wrong, 401, "unauthorized")["detail"] == "Usuario o contraseña incorrectos."
+    missing = assert_problem(await client.get(f"{API}/auth/me"), 401, "unauthorized")
+    assert missing["detail"] == "Falta el token de acceso; inicie sesión."
+    forged = await client.get(f"{API}/auth/me", headers={"Authorization": "Bearer x.y.z"})
+    assert "no es válido o expiró" in assert_problem(forged, 401, "unauthorized")["detail"]

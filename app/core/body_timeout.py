@@ -35,6 +35,7 @@ from app.core.logging import get_logger
 from app.core.problems import problem_response
 
 log = get_logger("app.body_timeout")
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 UPLOAD_STALLED_MESSAGE = "La carga del archivo se detuvo; envíelo de nuevo."
 BODY_STALLED_MESSAGE = "El envío de la solicitud se detuvo; envíela de nuevo."
@@ -60,7 +61,8 @@ class BodyReadTimeoutMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Reads carry no body the application reads: they go straight through (the hot path).
+        if scope["type"] != "http" or scope["method"] in _NO_BODY:
             await self.app(scope, receive, send)
             return
         limit = get_settings().body_read_timeout_s

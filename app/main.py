@@ -11,6 +11,7 @@ from app.core.body_timeout import BodyReadTimeoutMiddleware
 from app.core.cache import get_cache
 from app.core.config import get_settings
 from app.core.database import db
+from app.core.docs import install_docs
 from app.core.embedded_pg import release_all
 from app.core.errors import install_error_handlers
 from app.core.instruments import process_exit
@@ -22,7 +23,8 @@ from app.core.security_headers import SecureFastAPI
 from app.core.task_queue import get_task_queue
 from app.institucion.identidad import institucion
 from app.ops.health import router as health_router
-from app.router import api_router
+from app.router import DESCRIPCION_API, OPENAPI_TAGS, api_router
+from app.seguimiento.pagina import router as seguimiento_pagina
 
 
 @asynccontextmanager
@@ -49,7 +51,11 @@ def create_app() -> FastAPI:
     app = SecureFastAPI(
         title="Mesa de Partes",
         version="0.1.0",
-        description="Document intake desk: registration, routing (derivación), tracking, statistics.",
+        description=DESCRIPCION_API,
+        openapi_tags=OPENAPI_TAGS,
+        # Our own /docs and /redoc, with no outside host (app/core/docs.py: install_docs).
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
         # No OpenTelemetry: the service's metrics are Prometheus (`app.core.instruments`) and its
         # logs structlog. FastAPI otherwise asks the global providers on every request whether
@@ -63,6 +69,9 @@ def create_app() -> FastAPI:
     app.add_middleware(QueryMonitoringMiddleware)
     include(app.router, health_router)
     include(app.router, api_router)
+    # The public tracking page (HTML, outside /api/v1 and the OpenAPI document).
+    include(app.router, seguimiento_pagina)
+    install_docs(app)
     return app
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what is missing (from uv.lock), check that uv.lock agrees with pyproject.toml, then lint,
 # type-check and run the whole test suite twice: once with a real redis-server, once with Redis
-# unreachable (the cache's degraded mode); the fault suite (pytest -m fault) and the seeded-database
-# check run once, with Redis, beside the second pass.
+# unreachable (the cache's degraded mode); the fault suite (pytest -m fault), the seeded-database
+# check and the browser tests (pytest -m browser: Debian's chromium, installed here with apt when
+# missing, driven by Playwright) run once, with Redis, beside the second pass.
 # The tests start (and remove) their own throwaway PostgreSQL unless TEST_DATABASE_URL is set,
 # and their own redis-server on a free port (installed here with apt when missing).
 set -euo pipefail

@@ -281,6 +281,12 @@ def _seguimiento(ctx: Contexto) -> Solicitud:
     return Solicitud("/api/v1/seguimiento", params=params)
 
 
+def _seguimiento_pagina(ctx: Contexto) -> Solicitud:
+    """The citizen's HTML page (app/seguimiento/pagina.py) for the same document."""
+    params = {"numero": ctx.doc["numero_expediente"], "codigo": ctx.doc["codigo_verificacion"]}
+    return Solicitud("/seguimiento", params=params)
+
+
 Row = tuple[str, str, str, Builder]
 READ = "401 ok ok 404 ok ok"  # whoever sees the document (not the especialista of another area)
 ANYONE = "ok ok ok ok ok ok"
@@ -341,6 +347,9 @@ TABLE: list[Row] = [
      en("/api/v1/remitentes/{ctx.doc[remitente][id]}")),
     # public tracking by number and code
     ("GET", "/api/v1/seguimiento", ANYONE, con(_seguimiento)),
+    ("GET", "/seguimiento", ANYONE, con(_seguimiento_pagina)),
+    ("GET", "/seguimiento/estilos.css", ANYONE, fijo("/seguimiento/estilos.css")),
+    ("GET", "/seguimiento/logo", ANYONE, fijo("/seguimiento/logo")),
     # catalogs: lists public, items for staff, writes admin's
     *catalogo("areas", "areas", {"nombre": "Área de la matriz"}),
     *catalogo("tipos-documento", "tipos_documento", {"nombre": "Tipo de la matriz"}),

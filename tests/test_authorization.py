@@ -69,6 +69,10 @@ PUBLIC_ROUTES = {
     "/readyz",
     "/api/v1/auth/login",
     "/api/v1/seguimiento",
+    # The citizen's tracking page (HTML) and its stylesheet and logo.
+    "/seguimiento",
+    "/seguimiento/estilos.css",
+    "/seguimiento/logo",
     "/metrics",
 }
 # Catalog lists are public information (TUPA, areas, ISO lists) served with `Cache-Control: public`.

@@ -38,6 +38,8 @@ EXPECTED = {
     "GET /documentos/{id}": 3,
     "GET /documentos/{id}/historial": 2,
     "GET /seguimiento": 1,
+    # The public HTML page: the document with its routings, then (code right) its public events.
+    "GET /seguimiento (HTML page)": 2,
     "GET /derivaciones?area_destino_id=&estado=": 1,
     "GET /historial?usuario_id=&evento=": 1,
     "GET /catalogos/areas (miss)": 1,
@@ -128,6 +130,7 @@ async def test_statements_per_endpoint(
     await count("GET /documentos/{id}/historial", client.get(f"{doc_url}/historial", headers=admin), 200)
     publico = {"numero": doc["numero_expediente"], "codigo": doc["codigo_verificacion"]}
     await count("GET /seguimiento", client.get(f"{api}/seguimiento", params=publico), 200)
+    await count("GET /seguimiento (HTML page)", client.get("/seguimiento", params=publico), 200)
     bandeja = {"area_destino_id": world.areas["OAJ"], "estado": "atendida"}
     await count(
         "GET /derivaciones?area_destino_id=&estado=",

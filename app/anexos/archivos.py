@@ -33,7 +33,7 @@ def ruta_segura(anexo: Anexo) -> Path | None:
 def ruta_absoluta(anexo: Anexo) -> Path:
     path = ruta_segura(anexo)
     if path is None:
-        raise NotFound(f"the file of anexo {anexo.id} is not available")
+        raise NotFound(f"El archivo del anexo {anexo.id} no está disponible.")
     return path
 
 

@@ -156,10 +156,10 @@ def contradiccion(sniffed: str, declarado: str | None, nombre: str) -> str | Non
     agree). A missing extension or a generic declared type is no contradiction."""
     declarado = (declarado or "").split(";")[0].strip().lower()
     if declarado not in _GENERICOS and declarado not in _DECLARADOS[sniffed]:
-        return f"it was declared as {declarado} but its content is {NOMBRES[sniffed]}"
+        return f"se declaró como {declarado}, pero su contenido es {NOMBRES[sniffed]}"
     ext = extension(nombre)
     if ext and ext not in EXTENSIONES[sniffed]:
-        return f"its name ends in {ext} but its content is {NOMBRES[sniffed]}"
+        return f"su nombre termina en {ext}, pero su contenido es {NOMBRES[sniffed]}"
     return None
 
 
@@ -177,7 +177,7 @@ def inspeccionar(path: Path) -> Inspeccion:
     with the reason."""
     content_type = tipo_de_archivo(path)
     if content_type not in PERMITIDOS:
-        raise ArchivoInvalido(f"the content is {content_type}, not an allowed type")
+        raise ArchivoInvalido(f"El contenido es {content_type}, un tipo no admitido.")
     if content_type == PDF:
         paginas = _paginas_pdf(path)
         return Inspeccion(PDF, paginas, tuple(alertas.ordenadas(alertas.alertas_pdf(path))))
@@ -196,23 +196,24 @@ def _paginas_pdf(path: Path) -> int:
         reader = pypdf.PdfReader(path, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             # An owner password alone (printing/copying restrictions) opens with an empty user password.
-            raise ArchivoInvalido("the PDF is protected by a password")
+            raise ArchivoInvalido("El PDF está protegido con contraseña.")
         paginas = len(reader.pages)
     except ArchivoInvalido:
         raise
     # pypdf reports malformed input with many exception types, its own and builtin ones; whatever it
     # raises (a time limit included), this file is not one the office can use.
     except Exception as exc:
-        raise ArchivoInvalido(f"unreadable PDF: {_motivo(exc)}") from exc
+        raise ArchivoInvalido(f"El PDF no se puede leer ({_motivo(exc)}).") from exc
     if paginas < 1:
-        raise ArchivoInvalido("the PDF has no pages")
+        raise ArchivoInvalido("El PDF no tiene páginas.")
     return paginas
 
 
 def _leer_exacto(f: BinaryIO, n: int, que: str) -> bytes:
     data = f.read(n)
     if len(data) != n:
-        raise ArchivoInvalido(f"truncated {que}")
+        formato, _, parte = que.partition(" ")
+        raise ArchivoInvalido(f"{formato} truncado {parte}.")
     return data
 
 
@@ -221,21 +222,22 @@ def _verificar_png(path: Path) -> int:
     offset just past IEND (what follows is no part of the image)."""
     with path.open("rb") as f:
         if f.read(8) != _PNG_SIGNATURE:
-            raise ArchivoInvalido("not a PNG signature")
+            raise ArchivoInvalido("La firma PNG no es válida.")
         primero = True
         while True:
-            length, kind = struct.unpack(">I4s", _leer_exacto(f, 8, "PNG (chunk header)"))
+            length, kind = struct.unpack(">I4s", _leer_exacto(f, 8, "PNG (cabecera de bloque)"))
             if length > 2**31 - 1 or (primero and (kind != b"IHDR" or length != 13)):
-                raise ArchivoInvalido("malformed PNG (bad chunk header)")
+                raise ArchivoInvalido("PNG mal formado (cabecera de bloque inválida).")
             crc = zlib.crc32(kind)
             restante = length
             while restante:
-                data = _leer_exacto(f, min(restante, _CHUNK), "PNG (chunk data)")
+                data = _leer_exacto(f, min(restante, _CHUNK), "PNG (datos de bloque)")
                 crc = zlib.crc32(data, crc)
                 restante -= len(data)
-            (esperado,) = struct.unpack(">I", _leer_exacto(f, 4, "PNG (chunk CRC)"))
+            (esperado,) = struct.unpack(">I", _leer_exacto(f, 4, "PNG (CRC de bloque)"))
             if esperado != crc:
-                raise ArchivoInvalido(f"corrupt PNG (CRC mismatch in {kind.decode('latin-1')!r} chunk)")
+                bloque = kind.decode("latin-1")
+                raise ArchivoInvalido(f"PNG dañado (el CRC del bloque {bloque!r} no coincide).")
             if kind == b"IEND":
                 return f.tell()
             primero = False
@@ -248,30 +250,30 @@ def _verificar_jpeg(path: Path) -> int:
     the scan header is the end of the image)."""
     with path.open("rb") as f:
         if f.read(2) != b"\xff\xd8":
-            raise ArchivoInvalido("not a JPEG")
+            raise ArchivoInvalido("No es un JPEG.")
         frame = False
         while True:
-            marker = _leer_exacto(f, 2, "JPEG (segment marker)")
+            marker = _leer_exacto(f, 2, "JPEG (marcador de segmento)")
             while marker[1] == 0xFF:  # fill bytes
-                marker = marker[1:] + _leer_exacto(f, 1, "JPEG (segment marker)")
+                marker = marker[1:] + _leer_exacto(f, 1, "JPEG (marcador de segmento)")
             if marker[0] != 0xFF:
-                raise ArchivoInvalido("malformed JPEG (bad segment marker)")
+                raise ArchivoInvalido("JPEG mal formado (marcador de segmento inválido).")
             code = marker[1]
             if code in (0x01, *range(0xD0, 0xD8)):
                 continue
             if code == 0xD9:
-                raise ArchivoInvalido("JPEG without image data")
-            (length,) = struct.unpack(">H", _leer_exacto(f, 2, "JPEG (segment length)"))
+                raise ArchivoInvalido("JPEG sin datos de imagen.")
+            (length,) = struct.unpack(">H", _leer_exacto(f, 2, "JPEG (longitud de segmento)"))
             if length < 2:
-                raise ArchivoInvalido("malformed JPEG (bad segment length)")
+                raise ArchivoInvalido("JPEG mal formado (longitud de segmento inválida).")
             if code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
                 frame = True
             if code == 0xDA:
                 if not frame:
-                    raise ArchivoInvalido("malformed JPEG (scan before the frame header)")
-                _leer_exacto(f, length - 2, "JPEG (scan header)")
+                    raise ArchivoInvalido("JPEG mal formado (barrido antes de la cabecera de cuadro).")
+                _leer_exacto(f, length - 2, "JPEG (cabecera de barrido)")
                 break
-            _leer_exacto(f, length - 2, "JPEG (segment)")
+            _leer_exacto(f, length - 2, "JPEG (segmento)")
         cola, inicio = b"", f.tell()  # `inicio`: the offset of `cola + chunk`
         while chunk := f.read(_CHUNK):
             datos = cola + chunk
@@ -279,7 +281,7 @@ def _verificar_jpeg(path: Path) -> int:
                 return inicio + i + 2
             cola = datos[-1:]
             inicio += len(datos) - 1
-        raise ArchivoInvalido("truncated JPEG (no end-of-image marker)")
+        raise ArchivoInvalido("JPEG truncado (sin marcador de fin de imagen).")
 
 
 def _verificar_zip(path: Path) -> None:
@@ -289,7 +291,7 @@ def _verificar_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             if sum(info.file_size for info in members) > _MAX_DESCOMPRIMIDO:
-                raise ArchivoInvalido("the office file inflates to more than 512 MiB")
+                raise ArchivoInvalido("El archivo de Office se descomprime a más de 512 MiB.")
             for info in members:
                 with archive.open(info) as member:
                     while member.read(_CHUNK):
@@ -297,9 +299,9 @@ def _verificar_zip(path: Path) -> None:
     except ArchivoInvalido:
         raise
     except Exception as exc:  # zipfile and zlib report a corrupt member in several ways
-        raise ArchivoInvalido(f"corrupt office file: {_motivo(exc)}") from exc
+        raise ArchivoInvalido(f"El archivo de Office está dañado ({_motivo(exc)}).") from exc
 
 
 def _motivo(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:300]
+    # The library's own text is English and technical: people get the exception's name only.
+    return type(exc).__name__

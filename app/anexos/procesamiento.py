@@ -37,15 +37,15 @@ def analizar(path: Path | None, tamano_esperado: int) -> Analisis:
     """sha256 (streamed), sniffed type, page count and alerts (app.anexos.alertas) of a stored file,
     or why it cannot be used."""
     if path is None:
-        return Analisis(None, None, None, "the stored path is outside the storage directory")
+        return Analisis(None, None, None, "La ruta guardada está fuera del directorio de almacenamiento.")
     try:
         tamano = path.stat().st_size
     except FileNotFoundError:
-        return Analisis(None, None, None, "the stored file is missing")
+        return Analisis(None, None, None, "Falta el archivo guardado.")
     sha256 = contenido.sha256_de(path)
     if tamano != tamano_esperado:
         return Analisis(
-            sha256, None, None, f"the stored file has {tamano} bytes, {tamano_esperado} were uploaded"
+            sha256, None, None, f"El archivo guardado tiene {tamano} bytes; se subieron {tamano_esperado}."
         )
     try:
         inspeccion = contenido.inspeccionar(path)
@@ -60,7 +60,7 @@ async def procesar_anexo(anexo_id: int) -> dict[str, Any]:
     async with session_scope() as session:
         anexo = await session.get(Anexo, anexo_id)
         if anexo is None:
-            raise NotFound(f"anexo {anexo_id} not found")
+            raise NotFound(f"No existe el anexo {anexo_id}.")
         if anexo.estado_procesamiento is not EstadoProcesamiento.PENDIENTE:
             return {"anexo_id": anexo_id, "estado": anexo.estado_procesamiento.value, "cambiado": False}
         path, tamano = ruta_segura(anexo), anexo.tamano_bytes

@@ -33,8 +33,8 @@ _UPLOAD_BODY: dict[str, Any] = {
                         CAMPO: {
                             "type": "string",
                             "format": "binary",
-                            "description": "PDF, PNG, JPEG, DOCX or XLSX (checked against the bytes), "
-                            "at most ANEXO_MAX_BYTES.",
+                            "description": "PDF, PNG, JPEG, DOCX o XLSX (se reconoce por su contenido), "
+                            "hasta el tamaño máximo configurado (ANEXO_MAX_BYTES).",
                         }
                     },
                 }
@@ -50,6 +50,12 @@ _UPLOAD_BODY: dict[str, Any] = {
     status_code=status.HTTP_202_ACCEPTED,
     responses=error_responses(Unauthorized, Forbidden, NotFound, PayloadTooLarge, InvalidInput),
     openapi_extra=_UPLOAD_BODY,
+    operation_id="subir_anexo",
+    summary="Subir un anexo",
+    description="Adjunta un archivo (campo multipart `archivo`) a un documento de su área. Un archivo "
+    "mayor que el máximo responde 413, y uno que deja de llegar, 408. El tipo se reconoce por el "
+    "contenido. El archivo se procesa en segundo plano (huella SHA-256, páginas, alertas): consulte "
+    "el anexo hasta que `estado_procesamiento` cambie.",
 )
 async def subir_anexo(
     documento_id: IdPath, request: Request, usuario: subida.UsuarioSinConexion
@@ -70,7 +76,15 @@ async def subir_anexo(
     return AnexoAceptado(**detalle.model_dump(exclude={"peligroso"}), task_id=recibida.task_id)
 
 
-@router.get("/{documento_id}/anexos", response_model=list[AnexoDetalle], responses=READ_ERRORS)
+@router.get(
+    "/{documento_id}/anexos",
+    response_model=list[AnexoDetalle],
+    responses=READ_ERRORS,
+    operation_id="listar_anexos",
+    summary="Listar los anexos de un documento",
+    description="Cada anexo con su estado de procesamiento; `duplicado_de` señala un anexo anterior del "
+    "mismo documento con el mismo contenido.",
+)
 async def listar_anexos(
     documento_id: IdPath, session: SessionDep, usuario: CurrentUser
 ) -> list[AnexoDetalle]:
@@ -82,7 +96,14 @@ async def listar_anexos(
     ]
 
 
-@router.get("/{documento_id}/anexos/{anexo_id}", response_model=AnexoDetalle, responses=READ_ERRORS)
+@router.get(
+    "/{documento_id}/anexos/{anexo_id}",
+    response_model=AnexoDetalle,
+    responses=READ_ERRORS,
+    operation_id="obtener_anexo",
+    summary="Ver un anexo",
+    description="Los datos del anexo y su estado de procesamiento.",
+)
 async def obtener_anexo(
     documento_id: IdPath, anexo_id: AnexoId, session: SessionDep, usuario: CurrentUser
 ) -> AnexoDetalle:
@@ -99,10 +120,14 @@ async def obtener_anexo(
         **READ_ERRORS,
         **error_responses(Forbidden),
         200: {
-            "description": "the file as an attachment, as its sniffed type; a flagged one (`alertas`) "
-            "as application/octet-stream, sandboxed"
+            "description": "El archivo como descarga, con el tipo reconocido por su contenido; uno con "
+            "`alertas`, como application/octet-stream"
         },
     },
+    operation_id="descargar_anexo",
+    summary="Descargar un anexo",
+    description="El archivo, siempre como descarga (nunca para abrirlo en el navegador). Uno cuyo "
+    "procesamiento falló solo lo descarga un administrador (403).",
 )
 async def descargar_anexo(
     documento_id: IdPath, anexo_id: AnexoId, session: SessionDep, usuario: CurrentUser

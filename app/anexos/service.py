@@ -115,7 +115,7 @@ class AnexoService:
             )
         ).first()
         if documento is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         return list(documento.anexos)
 
     async def obtener(self, usuario: Principal, documento_id: int, anexo_id: int) -> Anexo:
@@ -129,7 +129,7 @@ class AnexoService:
             )
         ).first()
         if anexo is None:
-            raise NotFound(f"anexo {anexo_id} of documento {documento_id} not found")
+            raise NotFound(f"No existe el anexo {anexo_id} del documento {documento_id}.")
         return anexo
 
     async def duplicado_de(self, anexo: Anexo) -> int | None:
@@ -153,7 +153,7 @@ class AnexoService:
             raise Forbidden("Solo un administrador puede descargar un anexo cuyo procesamiento falló.")
         path = ruta_absoluta(anexo)
         if not await asyncio.to_thread(path.is_file):
-            raise NotFound(f"the file of anexo {anexo_id} is not available")
+            raise NotFound(f"El archivo del anexo {anexo_id} no está disponible.")
         return anexo, path
 
 
@@ -163,10 +163,10 @@ async def tipo_aceptado(archivo: ReceivedFile) -> str:
     tipo = await asyncio.to_thread(contenido.tipo_de_archivo, archivo.temp_path)
     if tipo not in contenido.PERMITIDOS:
         raise InvalidInput(
-            f"files of type {tipo} are not accepted (allowed: {_PERMITIDOS_TEXTO})", field=CAMPO
+            f"No se aceptan archivos de tipo {tipo} (se admiten: {_PERMITIDOS_TEXTO}).", field=CAMPO
         )
     if motivo := contenido.contradiccion(tipo, archivo.declared_type, archivo.name):
-        raise InvalidInput(f"the file is refused: {motivo}", field=CAMPO)
+        raise InvalidInput(f"Se rechazó el archivo: {motivo}.", field=CAMPO)
     return tipo
 
 

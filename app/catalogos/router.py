@@ -17,8 +17,24 @@ from app.core.models import Base
 from app.core.routing import PrefixRouter
 from app.usuarios.dependencies import AdminUser, CurrentUser
 
-router = PrefixRouter(prefix="/catalogos", tags=["catalogos"])
+router = PrefixRouter(prefix="/catalogos", tags=["catálogos"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, InvalidInput)
+# The API document's words for each catalog (Spanish): the list's name, and one item's.
+_LISTAS = {
+    "areas": "áreas",
+    "tipos-documento": "tipos de documento",
+    "procedimientos": "procedimientos del TUPA",
+    "indicaciones": "indicaciones",
+    "monedas": "monedas",
+    "paises": "países",
+}
+# path → (operationId suffix, "un área"...)
+_ITEMS = {
+    "areas": ("area", "un área"),
+    "tipos-documento": ("tipo_documento", "un tipo de documento"),
+    "procedimientos": ("procedimiento", "un procedimiento"),
+    "indicaciones": ("indicacion", "una indicación"),
+}
 
 
 def _lista_publica(catalogo: CatalogoPublico) -> None:
@@ -36,7 +52,11 @@ def _lista_publica(catalogo: CatalogoPublico) -> None:
         methods=["GET"],
         response_model=list[catalogo.schema],  # type: ignore[name-defined]
         name=f"listar_{catalogo.ruta.replace('-', '_')}",
-        responses={304: {"description": "Not modified: the client's copy (If-None-Match) is current."}},
+        operation_id=f"listar_{catalogo.ruta.replace('-', '_')}",
+        summary=f"Listar {_LISTAS[catalogo.ruta]}",
+        description="Lista pública, sin iniciar sesión. Se sirve con `ETag`: una solicitud con "
+        "`If-None-Match` recibe 304 mientras la lista no cambie.",
+        responses={304: {"description": "Sin cambios: la copia del cliente (If-None-Match) está al día."}},
     )
 
 
@@ -67,6 +87,7 @@ def _editable(
     actualizar.__annotations__["data"] = update
 
     name = path.replace("-", "_")
+    item, uno = _ITEMS[path]
     router.add_api_route(
         f"/{path}/{{item_id}}",
         obtener,
@@ -74,6 +95,9 @@ def _editable(
         response_model=read,
         name=f"obtener_{name}",
         responses=error_responses(NotFound),
+        operation_id=f"obtener_{item}",
+        summary=f"Ver {uno}",
+        description=f"Los datos de {uno}. Cualquier usuario con sesión.",
     )
     router.add_api_route(
         f"/{path}",
@@ -83,6 +107,9 @@ def _editable(
         status_code=status.HTTP_201_CREATED,
         name=f"crear_{name}",
         responses=WRITE_ERRORS,
+        operation_id=f"crear_{item}",
+        summary=f"Crear {uno}",
+        description="Solo administradores. Un `codigo` que ya existe responde 409.",
     )
     router.add_api_route(
         f"/{path}/{{item_id}}",
@@ -91,6 +118,9 @@ def _editable(
         response_model=read,
         name=f"actualizar_{name}",
         responses=WRITE_ERRORS,
+        operation_id=f"actualizar_{item}",
+        summary=f"Modificar {uno}",
+        description="Solo administradores. Los campos omitidos no cambian.",
     )
 
 
@@ -100,7 +130,14 @@ _editable("procedimientos", Procedimiento, s.Procedimiento, s.ProcedimientoCreat
 _editable("indicaciones", Indicacion, s.Indicacion, s.IndicacionCreate, s.IndicacionUpdate)
 
 
-@router.get("/paises/{codigo}", response_model=s.Pais, responses=error_responses(NotFound))
+@router.get(
+    "/paises/{codigo}",
+    response_model=s.Pais,
+    responses=error_responses(NotFound),
+    operation_id="obtener_pais",
+    summary="Ver un país",
+    description="Por su código ISO 3166-1 alfa-2 (p. ej. PE). Cualquier usuario con sesión.",
+)
 async def obtener_pais(
     codigo: Annotated[str, Path(pattern=r"^[A-Z]{2}$")], session: SessionDep, usuario: CurrentUser
 ) -> s.Pais:

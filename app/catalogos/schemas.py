@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.core.schemas import Booleano, Codigo, Id, Nombre, NombreCorto, ReadSchema, UpdateSchema, WriteSchema
 
@@ -22,7 +22,17 @@ class Area(AreaRef):
     activo: bool
 
 
+# Examples of the API document: parent_id 2 and area_id 23 are the demo data set's GM (Gerencia
+# Municipal) and SGLC (app/ops/seed/catalog_data.py; tests/test_openapi_ejemplos.py checks them).
 class AreaCreate(WriteSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"codigo": "GSP", "nombre": "Gerencia de Servicios Públicos", "sigla": "GSP", "parent_id": 2}
+            ]
+        }
+    )
+
     codigo: Codigo
     nombre: Nombre
     sigla: Annotated[str, Field(min_length=1, max_length=20)]
@@ -31,6 +41,9 @@ class AreaCreate(WriteSchema):
 
 
 class AreaUpdate(UpdateSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"nombre": "Gerencia de Servicios Públicos Locales"}]}
+    )
     nullable = frozenset({"parent_id"})
 
     nombre: Nombre | None = None
@@ -50,12 +63,16 @@ class TipoDocumento(TipoDocumentoRef):
 
 
 class TipoDocumentoCreate(WriteSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"codigo": "ACT", "nombre": "Acta"}]})
+
     codigo: Codigo
     nombre: NombreCorto
     activo: Booleano = True
 
 
 class TipoDocumentoUpdate(UpdateSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"nombre": "Acta de sesión"}]})
+
     nombre: NombreCorto | None = None
     activo: bool | None = None
 
@@ -72,6 +89,21 @@ class Procedimiento(ReadSchema):
 
 
 class ProcedimientoCreate(WriteSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "codigo": "TUPA-033",
+                    "nombre": "Duplicado de licencia de funcionamiento",
+                    "plazo_dias": 5,
+                    "costo": "25.80",
+                    "moneda_codigo": "PEN",
+                    "area_id": 23,
+                }
+            ]
+        }
+    )
+
     codigo: Codigo
     nombre: Annotated[str, Field(min_length=1, max_length=300)]
     plazo_dias: Annotated[int, Field(ge=0, le=365)]
@@ -82,6 +114,8 @@ class ProcedimientoCreate(WriteSchema):
 
 
 class ProcedimientoUpdate(UpdateSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"plazo_dias": 7, "costo": "27.50"}]})
+
     nombre: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     plazo_dias: Annotated[int, Field(ge=0, le=365)] | None = None
     costo: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
@@ -98,12 +132,16 @@ class Indicacion(ReadSchema):
 
 
 class IndicacionCreate(WriteSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"codigo": "17", "nombre": "Para firma"}]})
+
     codigo: Codigo
     nombre: NombreCorto
     activo: Booleano = True
 
 
 class IndicacionUpdate(UpdateSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"nombre": "Para firma del titular"}]})
+
     nombre: NombreCorto | None = None
     activo: bool | None = None
 

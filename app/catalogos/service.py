@@ -23,6 +23,15 @@ ModelT = TypeVar("ModelT", bound=Base)
 
 # Foreign keys that a catalog write may set, with the model that must hold the referenced row.
 _REFERENCIAS: dict[str, type[Base]] = {"parent_id": Area, "area_id": Area, "moneda_codigo": Moneda}
+# The catalogs as people name them (error messages).
+_NOMBRES = {
+    "areas": "de áreas",
+    "tipos_documento": "de tipos de documento",
+    "procedimientos": "de procedimientos",
+    "indicaciones": "de indicaciones",
+    "monedas": "de monedas",
+    "paises": "de países",
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,8 @@ class CatalogoService:
     async def obtener(self, model: type[ModelT], key: Any) -> ModelT:
         obj = await self.session.get(model, key)
         if obj is None:
-            raise NotFound(f"{model.__tablename__} {key} not found")
+            nombre = _NOMBRES.get(model.__tablename__, model.__tablename__)
+            raise NotFound(f"No existe el registro {key} del catálogo {nombre}.")
         return obj
 
     async def crear(self, model: type[ModelT], data: BaseModel) -> ModelT:
@@ -108,7 +118,7 @@ class CatalogoService:
         obj = await self.obtener(model, key)
         values = data.model_dump(exclude_unset=True)
         if values.get("parent_id") is not None and values["parent_id"] == key and model is Area:
-            raise InvalidInput("an area cannot be its own parent", field="parent_id")
+            raise InvalidInput("Un área no puede depender de sí misma.", field="parent_id")
         await self._validar_referencias(values)
         for name, value in values.items():
             setattr(obj, name, value)
@@ -119,7 +129,7 @@ class CatalogoService:
         for field, ref_model in _REFERENCIAS.items():
             key = values.get(field)
             if key is not None and await self.session.get(ref_model, key) is None:
-                raise InvalidInput(f"{field} {key} does not exist", field=field)
+                raise InvalidInput(f"No existe el registro {key} indicado en {field}.", field=field)
 
     async def _flush_unico(self, obj: Base) -> None:
         try:
@@ -130,4 +140,4 @@ class CatalogoService:
         except IntegrityError as exc:
             if unique_violation(exc) is None:
                 raise
-            raise Conflict("a catalog entry with that codigo already exists", field="codigo") from exc
+            raise Conflict("Ya existe un registro del catálogo con ese código.", field="codigo") from exc

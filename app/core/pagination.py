@@ -48,7 +48,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError
         return parsed.astimezone(UTC), row_id
     except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError) as exc:
-        raise InvalidInput("cursor is not one this API produced", field="cursor", location="query") from exc
+        raise InvalidInput(
+            "El cursor no es válido; use el que devolvió la página anterior.",
+            field="cursor",
+            location="query",
+        ) from exc
 
 
 def parametros_de_pagina(
@@ -64,7 +68,9 @@ def parametros_de_pagina(
         if offset > MAX_OFFSET:
             # Deep OFFSETs read and discard every earlier row; the cursor jumps there through the index.
             raise InvalidInput(
-                f"page numbers reach {MAX_OFFSET} rows; use the cursor", field="page", location="query"
+                f"La paginación por número llega hasta {MAX_OFFSET} filas; use el cursor.",
+                field="page",
+                location="query",
             )
         valores["offset"] = offset
     return valores

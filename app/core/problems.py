@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core.core_schema import ErrorType
 from starlette.responses import Response
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -154,22 +155,38 @@ _MESSAGES: dict[str, str] = {
     "url_scheme": "La URL debe usar http o https.",
     "url_type": "Debe ser una URL válida.",
     "uuid_parsing": "Debe ser un UUID.",
+    "uuid_type": "Debe ser un UUID.",
+    "string_unicode": "Debe ser un texto válido.",
+    "int_parsing_size": "El número es demasiado grande.",
+    "finite_number": "Debe ser un número finito.",
+    "url_too_long": "La URL es demasiado larga.",
+    "time_parsing": "Debe ser una hora HH:MM.",
+    "time_type": "Debe ser una hora HH:MM.",
+    "bytes_type": "Debe ser un texto.",
     "value_error": "Valor inválido: {error}",
     "assertion_error": "Valor inválido: {error}",
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# pydantic's own error types: their `msg` is English, never shown. A type not in this set is one of
+# ours (PydanticCustomError), whose message is already Spanish.
+_PYDANTIC_TYPES = frozenset(get_args(ErrorType))
+_GENERIC = "Valor inválido."
+_EMAIL = "Debe ser un correo electrónico válido."
 
 
 def _spanish(error: Mapping[str, Any]) -> str:
     template = _MESSAGES.get(str(error.get("type")))
     context = error.get("ctx") or {}
+    fallback = _GENERIC if error.get("type") in _PYDANTIC_TYPES else str(error.get("msg") or _GENERIC)
     if template is None:
-        return str(error.get("msg", "Valor inválido."))
+        return fallback
     if error.get("type") == "value_error" and isinstance(context.get("error"), ValueError):
         return str(context["error"])  # our own validators raise ValueError with a Spanish message
+    if error.get("type") == "value_error" and "reason" in context:
+        return _EMAIL  # pydantic's EmailStr, the one validator that reports a `reason`
     names = _PLACEHOLDER.findall(template)
     if any(name not in context for name in names):
-        return str(error.get("msg", "Valor inválido."))
+        return fallback
     return template.format(**{name: context[name] for name in names})
 
 

@@ -16,6 +16,7 @@ recomputed whenever any `PrefixRouter` changes its routes (every router below on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -24,6 +25,11 @@ from starlette.types import Scope
 
 # Bumped whenever any PrefixRouter's routes change: every memoized routes version is then recomputed.
 _changes = 0
+# FastAPI's description of an operation's success answer, unless the route gives one, and ours: the
+# API document is text for people, in Spanish.
+FASTAPI_RESPONSE_DESCRIPTION = "Successful Response"
+RESPONSE_DESCRIPTIONS = {201: "Creado", 202: "Aceptado: se completa en segundo plano"}
+RESPONSE_DESCRIPTION = "Respuesta correcta"
 
 
 class PrefixRouter(APIRouter):
@@ -32,6 +38,13 @@ class PrefixRouter(APIRouter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.served_under = self.prefix  # the full prefix once included (see `include`)
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if kwargs.get("response_description", FASTAPI_RESPONSE_DESCRIPTION) == FASTAPI_RESPONSE_DESCRIPTION:
+            status_code = kwargs.get("status_code")
+            description = RESPONSE_DESCRIPTIONS.get(status_code or 200, RESPONSE_DESCRIPTION)
+            kwargs["response_description"] = description
+        super().add_api_route(path, endpoint, **kwargs)
 
     def _mark_routes_changed(self) -> None:
         global _changes

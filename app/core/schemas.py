@@ -32,7 +32,7 @@ class WriteSchema(BaseModel):
     def _sin_nul(cls, value: Any) -> Any:
         # PostgreSQL text cannot hold NUL: reject it here, naming the field, instead of failing at INSERT.
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError("the NUL character is not allowed")
+            raise ValueError("No se admite el carácter NUL.")
         return value
 
 
@@ -45,7 +45,7 @@ class UpdateSchema(WriteSchema):
     @classmethod
     def _null_solo_si_se_puede(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name not in cls.nullable:
-            raise ValueError("may be omitted but not null")
+            raise ValueError("Puede omitirse, pero no puede ser null.")
         return value
 
 
@@ -87,12 +87,16 @@ Booleano = Annotated[bool, BeforeValidator(_booleano)]
 BooleanoConsulta = Annotated[bool, BeforeValidator(_booleano_consulta)]
 Texto = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="The version you read; a stale one is 409.")]
+Version = Annotated[
+    int, Field(ge=1, le=2**31 - 1, description="La versión que se leyó; una desactualizada responde 409.")
+]
 
 
 class Page(ReadSchema, Generic[T]):
     items: list[T]
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` to get the next page.")
+    next_cursor: str | None = Field(
+        default=None, description="Envíelo como `cursor` para obtener la página siguiente."
+    )
     page: int | None = None
     page_size: int
     has_more: bool

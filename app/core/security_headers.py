@@ -6,8 +6,8 @@ pages, the 500 of an unhandled exception and the 413 of the body limit) carries:
 - `X-Content-Type-Options: nosniff`: a browser never runs a body as something it was not labelled.
 - `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`: no page may frame an answer (old and new
   browsers).
-- `Referrer-Policy: no-referrer`: the API links to nothing; the docs pages load third-party assets
-  (a CDN, Google Fonts) and must not tell them the office's internal host and path.
+- `Referrer-Policy: no-referrer`: the API links to nothing, and no page should tell another site
+  the office's internal host and path (the docs pages load nothing from elsewhere: app/core/docs.py).
 - `Content-Security-Policy`: `default-src 'none'; frame-ancestors 'none'` on API answers (JSON runs
   nothing and loads nothing); downloads (an answer with `Content-Disposition`) add the inline styles
   and images the browsers' own PDF viewers use, still with no script; the docs pages get
@@ -37,6 +37,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings, get_settings
+from app.core.docs import DOCS_PAGES
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -44,17 +45,19 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Downloads: browsers render a PDF (the receipt is served inline) in a viewer page that takes the
 # PDF's policy and needs inline styles and data:/blob: images; no script, no connection.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: blob:; frame-ancestors 'none'"
-# The docs pages as FastAPI renders them (fastapi.openapi.docs): Swagger UI 5 and ReDoc 2 from
-# jsDelivr, ReDoc's Google Fonts, FastAPI's favicon, the OpenAPI document from this origin, ReDoc's
-# search worker (a blob: URL), and the inline styles both set. `{scripts}`: the pages' own inline
-# scripts by hash. Tests parse the served pages and check every source against this policy.
+# The docs pages (app/core/docs.py): Swagger UI 5 and ReDoc 2 with their assets served by this
+# origin (the fastapi-offline package's files under /docs/static/), so nothing but 'self': scripts
+# from this origin plus the pages' own inline scripts by hash (`{scripts}`); inline styles (both set
+# style attributes, ReDoc injects <style> elements); images from this origin, data: (Swagger UI's
+# icons, in its CSS) and blob: (Swagger UI shows an image answer from a blob: URL); the OpenAPI
+# document and "Try it out" requests to this origin; ReDoc's search worker from a blob: URL. No
+# outside host: no CDN, no web fonts, no remote favicon. Tests parse the served pages and check
+# every source against this policy.
 DOCS_CSP = (
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
-    "script-src https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/ https://cdn.jsdelivr.net/npm/redoc@2/"
-    "{scripts}; "
-    "style-src 'unsafe-inline' https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/ https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; "
+    "script-src 'self'{scripts}; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
     "connect-src 'self'; "
     "worker-src blob:"
 )
@@ -203,5 +206,6 @@ class SecureFastAPI(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         settings = get_settings()
-        docs = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url)
+        # FastAPI's own pages when enabled, and ours (app/core/docs.py: create_app disables FastAPI's).
+        docs = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url, *DOCS_PAGES)
         return SecurityHeadersMiddleware(cors(super().build_middleware_stack(), settings), settings, docs)

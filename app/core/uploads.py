@@ -46,7 +46,7 @@ def _readable(n: int) -> str:
 def too_large(field_name: str, limit: int) -> PayloadTooLarge:
     # `limite_bytes`: the key the API has always answered with.
     return PayloadTooLarge(
-        f"the file is larger than the limit of {_readable(limit)} ({limit} bytes)",
+        f"El archivo supera el tamaño máximo de {_readable(limit)} ({limit} bytes).",
         field=field_name,
         limite_bytes=limit,
     )
@@ -103,7 +103,9 @@ class _Receiver:
     def _on_header_value(self, data: bytes, start: int, end: int) -> None:
         self._header_value += data[start:end]
         if len(self._header_value) > _MAX_HEADER_BYTES:
-            raise InvalidInput("a multipart part header is too long", field=self.field_name)
+            raise InvalidInput(
+                "Una cabecera del formulario multipart es demasiado larga.", field=self.field_name
+            )
 
     def _header_end(self) -> None:
         self._headers[self._header_name.strip().lower()] = self._header_value.strip()
@@ -115,13 +117,13 @@ class _Receiver:
         part_name = options.get(b"name", b"").decode("utf-8", "replace")
         if part_name != expected:
             raise InvalidInput(
-                f"unexpected form field {part_name!r}: send only the file, in the field {expected}",
+                f"Campo de formulario no esperado: envíe solo el archivo, en el campo {expected}.",
                 field=part_name or expected,
             )
         if b"filename" not in options:
-            raise InvalidInput(f"{expected} must be a file part (with a filename)", field=expected)
+            raise InvalidInput(f"El campo {expected} debe contener un archivo (con nombre).", field=expected)
         if self.name is not None:
-            raise InvalidInput(f"send one file per request in {expected}", field=expected)
+            raise InvalidInput(f"Envíe un solo archivo por solicitud en el campo {expected}.", field=expected)
         self.name = nombre_visible(options[b"filename"].decode("utf-8", "replace"))
         declared = self._headers.get(b"content-type")
         self.declared_type = declared.decode("latin-1")[:200] if declared else None
@@ -183,7 +185,7 @@ async def receive_file(
     boundary = options.get(b"boundary")
     if mime != b"multipart/form-data" or not boundary:
         raise InvalidInput(
-            f"send the file as multipart/form-data in the field {field_name}", field=field_name
+            f"Envíe el archivo como multipart/form-data en el campo {field_name}.", field=field_name
         )
     receiver = _Receiver(field_name, directory, limit)
     try:
@@ -198,13 +200,15 @@ async def receive_file(
                 parser.write(chunk)
                 await receiver.flush()
         except (FormParserError, ValueError) as exc:
-            raise InvalidInput(f"malformed multipart body: {exc}", field=field_name) from exc
+            raise InvalidInput("El cuerpo multipart/form-data está mal formado.", field=field_name) from exc
         if parser.state != MultipartState.END or (receiver.name is not None and not receiver.complete):
-            raise InvalidInput("the multipart body ended before its closing boundary", field=field_name)
+            raise InvalidInput(
+                "El cuerpo multipart/form-data terminó antes de su delimitador final.", field=field_name
+            )
         if receiver.name is None:
-            raise InvalidInput(f"the field {field_name} (a file) is required", field=field_name)
+            raise InvalidInput(f"Falta el archivo en el campo {field_name}.", field=field_name)
         if receiver.size == 0:
-            raise InvalidInput("the file is empty", field=field_name)
+            raise InvalidInput("El archivo está vacío.", field=field_name)
         await receiver.close()
     except BaseException:
         receiver.discard()

@@ -20,7 +20,14 @@ OptionalId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 @router.get(
-    "", response_model=Page[DerivacionListItem], responses=error_responses(Unauthorized, InvalidInput)
+    "",
+    response_model=Page[DerivacionListItem],
+    responses=error_responses(Unauthorized, InvalidInput),
+    operation_id="listar_derivaciones",
+    summary="Listar derivaciones (bandejas)",
+    description="Las derivaciones, de la más reciente a la más antigua. Con `area_destino_id` es la "
+    "bandeja de entrada de un área; con `area_origen_id`, la de salida. Un especialista ve las "
+    "derivaciones hacia su área o desde ella.",
 )
 async def listar_derivaciones(
     session: SessionDep,
@@ -30,7 +37,7 @@ async def listar_derivaciones(
     estado: Annotated[list[EstadoDerivacion] | None, Query()] = None,
     es_copia: BooleanoConsulta | None = None,
     vencidas: Annotated[
-        BooleanoConsulta | None, Query(description="true: pending past their deadline")
+        BooleanoConsulta | None, Query(description="true: pendientes con el plazo vencido")
     ] = None,
     enviado_por_id: OptionalId = None,
     recibido_por_id: OptionalId = None,
@@ -64,6 +71,10 @@ async def listar_derivaciones(
     "/{derivacion_id}/recibir",
     response_model=DerivacionListItem,
     responses=error_responses(Unauthorized, Forbidden, NotFound, Conflict),
+    operation_id="recibir_copia",
+    summary="Recibir una copia",
+    description="El área de destino acusa recibo de una copia (`es_copia`); la derivación principal se "
+    "recibe con «Recibir un documento».",
 )
 async def recibir_copia(
     derivacion_id: IdPath, session: SessionDep, usuario: CurrentUser

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ConfigDict
+
 from app.core.schemas import ReadSchema
 from app.documentos.models import EstadoDocumento, Prioridad
 from app.documentos.schemas import Derivacion
@@ -17,5 +19,9 @@ class DocumentoRef(ReadSchema):
 
 class DerivacionListItem(Derivacion):
     """A row of an area's tray: the routing and the document it carries."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Una fila de la bandeja de un área: la derivación y su documento."}
+    )
 
     documento: DocumentoRef

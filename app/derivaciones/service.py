@@ -90,7 +90,7 @@ class DerivacionService:
             query = query.where(Derivacion.es_copia.is_(f.es_copia))
         if f.vencidas is not None:
             if not f.vencidas:
-                raise InvalidInput("use vencidas=true or leave it out", field="vencidas", location="query")
+                raise InvalidInput("Use vencidas=true u omita el filtro.", field="vencidas", location="query")
             # Implies the partial index ix_derivaciones_vencimiento's predicate, also under a generic plan.
             query = query.where(
                 in_literal(Derivacion.estado, [EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBIDA]),
@@ -113,14 +113,14 @@ class DerivacionService:
             )
         ).first()
         if derivacion is None:
-            raise NotFound(f"derivacion {derivacion_id} not found")
+            raise NotFound(f"No existe la derivación {derivacion_id}.")
         if usuario.rol is not Rol.ADMIN and usuario.area_id != derivacion.area_destino_id:
-            raise Forbidden("the copy was sent to another area")
+            raise Forbidden("La copia fue enviada a otra área.")
         if not derivacion.es_copia:
-            raise Conflict("the main routing is received with POST /documentos/{id}/recibir")
+            raise Conflict("La derivación principal se recibe con POST /documentos/{id}/recibir.")
         if derivacion.estado is not EstadoDerivacion.PENDIENTE:
             raise Conflict(
-                f"a routing in state {derivacion.estado.value} cannot be received",
+                f"No se puede recibir una derivación en estado {derivacion.estado.value}.",
                 estado_actual=derivacion.estado.value,
             )
         derivacion.estado = EstadoDerivacion.RECIBIDA

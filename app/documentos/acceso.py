@@ -81,4 +81,4 @@ def exigir_area_actual(usuario: Principal, documento: Documento) -> None:
     if usuario.rol is Rol.ADMIN:
         return
     if usuario.area_id != documento.area_actual_id:
-        raise Forbidden("the document is not in your area")
+        raise Forbidden("El documento no está en su área.")

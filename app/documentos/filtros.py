@@ -47,7 +47,9 @@ ConsultaT = TypeVar("ConsultaT", bound=Select[Any])
 def limites_de_dias(desde: date | None, hasta: date | None) -> tuple[datetime | None, datetime | None]:
     """The instants that bound the whole days [desde, hasta] of the office's calendar."""
     if desde and hasta and desde > hasta:
-        raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde", location="query")
+        raise InvalidInput(
+            "La fecha_desde no puede ser posterior a la fecha_hasta.", field="fecha_desde", location="query"
+        )
     zone = ZoneInfo(get_settings().timezone)
     return (
         datetime.combine(desde, time.min, tzinfo=zone) if desde is not None else None,

@@ -15,12 +15,18 @@ from app.documentos.models import EventoHistorial
 from app.documentos.schemas import HistorialItem
 from app.usuarios.dependencies import CurrentUser
 
-router = PrefixRouter(prefix="/historial", tags=["historial"])
+router = PrefixRouter(prefix="/historial", tags=["auditoría"])
 OptionalId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 @router.get(
-    "", response_model=Page[HistorialItem], responses=error_responses(Unauthorized, Forbidden, InvalidInput)
+    "",
+    response_model=Page[HistorialItem],
+    responses=error_responses(Unauthorized, Forbidden, InvalidInput),
+    operation_id="auditar_historial",
+    summary="Auditar el historial",
+    description="Los eventos de todos los documentos, del más reciente al más antiguo, filtrados por "
+    "usuario, área, tipo de evento y fechas. Solo administradores y auditores.",
 )
 async def auditar_historial(
     session: SessionDep,

@@ -52,3 +52,12 @@ def sumar_dias_habiles(inicio: date, dias: int) -> date:
 
 def calcular_fecha_limite(recibido: datetime, plazo_dias: int) -> date:
     return sumar_dias_habiles(fecha_recepcion_efectiva(recibido), plazo_dias)
+
+
+def dias_habiles_entre(desde: date, hasta: date) -> int:
+    """Business days after `desde` up to and including `hasta` (the inverse of `sumar_dias_habiles`
+    from a business day); negative when `hasta` is before `desde`: from today to a deadline, the
+    business days left, or (negative) the business days it is overdue."""
+    if hasta < desde:
+        return -dias_habiles_entre(hasta, desde)
+    return sum(1 for n in range(1, (hasta - desde).days + 1) if es_dia_habil(desde + timedelta(days=n)))

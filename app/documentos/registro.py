@@ -90,7 +90,9 @@ async def exigir_activo(session: AsyncSession, model: type[Any], obj_id: int, fi
     """The catalog row `obj_id` of `model`; 422 on `field` when it does not exist or is inactive."""
     obj = await session.get(model, obj_id)
     if obj is None or not getattr(obj, "activo", True):
-        raise InvalidInput(f"{field} {obj_id} does not exist or is inactive", field=field)
+        raise InvalidInput(
+            f"No existe el registro {obj_id} indicado en {field}, o está inactivo.", field=field
+        )
     return obj
 
 
@@ -257,28 +259,32 @@ class RegistroService:
 
         if leido[1] is None or not leido[2]:
             field = "tipo_documento_id"
-            raise InvalidInput(f"{field} {data.tipo_documento_id} does not exist or is inactive", field=field)
+            raise InvalidInput(
+                f"No existe el tipo de documento {data.tipo_documento_id}, o está inactivo.", field=field
+            )
         tipo = leido[1], leido[3], leido[4]
         plazo: int | None = None
         if data.procedimiento_id is not None:
             if not leido[5]:  # NULL (not found) or false
                 field = "procedimiento_id"
                 raise InvalidInput(
-                    f"{field} {data.procedimiento_id} does not exist or is inactive", field=field
+                    f"No existe el procedimiento {data.procedimiento_id}, o está inactivo.", field=field
                 )
             plazo = leido[6]
         remitente: Sequence[Any] | None = leido[16:] if leido[16] is not None else None
         if nuevo is None and remitente is None:
-            raise InvalidInput(f"remitente {data.remitente_id} does not exist", field="remitente_id")
+            raise InvalidInput(f"No existe el remitente {data.remitente_id}.", field="remitente_id")
         if nuevo is not None and leido[15] is None:
-            raise InvalidInput(f"unknown country {nuevo.pais_codigo}", field="remitente.pais_codigo")
+            raise InvalidInput(
+                "El código de país no figura en el catálogo de países.", field="remitente.pais_codigo"
+            )
         # Where the document starts: the registering user's area, else mesa de partes.
         if leido[7] is not None:
             area = leido[7], leido[9], leido[10], leido[11]
         elif leido[8] is not None:
             area = leido[8], leido[12], leido[13], leido[14]
         else:
-            raise Conflict(f"the catalog has no area {MESA_PARTES_AREA}; load the catalogs first")
+            raise Conflict(f"El catálogo no tiene el área {MESA_PARTES_AREA}; cargue primero los catálogos.")
         if nuevo is not None:
             remitente = await RemitenteService(self.session).guardar(conexion, nuevo, remitente)
         assert remitente is not None
@@ -320,7 +326,9 @@ class RegistroService:
             if scoped_key is None or "idempotency_key" not in (exc.constraint_name or ""):
                 raise
             # A concurrent twin request (same key) committed first.
-            raise Conflict("a request with this Idempotency-Key is being processed; retry it") from exc
+            raise Conflict(
+                "Se está procesando una solicitud con esta Idempotency-Key; reintente en unos segundos."
+            ) from exc
         documento_id, numero, recibido, version, created_at, updated_at, historial_id = insertado
         cache_policy.documentos_cambiaron(self.session)
         eventos.documento_registrado(self.session, documento_id, historial_id)
@@ -347,7 +355,7 @@ class RegistroService:
         )
         if documento is None or not _misma_solicitud(documento, data):
             raise InvalidInput(
-                "this Idempotency-Key was already used for a different document",
+                "Esta Idempotency-Key ya se usó para registrar otro documento.",
                 field="idempotency-key",
                 location="header",
             )

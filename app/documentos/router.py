@@ -36,7 +36,17 @@ WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Inva
 MaxId = 2**63 - 1
 
 
-@router.get("", response_model=Page[DocumentoListItem], responses=error_responses(Unauthorized, InvalidInput))
+@router.get(
+    "",
+    response_model=Page[DocumentoListItem],
+    responses=error_responses(Unauthorized, InvalidInput),
+    operation_id="listar_documentos",
+    summary="Listar y buscar documentos",
+    description="Los documentos que el usuario puede ver, del más reciente al más antiguo (`sort` invierte "
+    "el orden), con filtros. `q` busca en el asunto, el número de expediente, la referencia y el "
+    "remitente. Para recorrer muchas páginas use `cursor` (el `next_cursor` de la respuesta anterior); "
+    "`page` sirve para las primeras.",
+)
 async def listar_documentos(
     session: SessionDep,
     usuario: CurrentUser,
@@ -48,7 +58,7 @@ async def listar_documentos(
     fecha_hasta: Fecha | None = None,
     vencidos: BooleanoConsulta | None = None,
     q: Annotated[
-        str | None, Query(min_length=2, max_length=200, pattern=TEXT_PATTERN, description="full-text search")
+        str | None, Query(min_length=2, max_length=200, pattern=TEXT_PATTERN, description="Búsqueda de texto")
     ] = None,
     procedimiento_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
     registrado_por_id: Annotated[int | None, Query(ge=1, le=MaxId)] = None,
@@ -60,7 +70,7 @@ async def listar_documentos(
             min_length=3,
             max_length=100,
             pattern=TEXT_PATTERN,
-            description="fragment of the sender's reference",
+            description="Fragmento de la referencia del documento (p. ej. «CARTA N° 001»)",
         ),
     ] = None,
     sort: Literal["-fecha_recepcion", "fecha_recepcion"] = "-fecha_recepcion",
@@ -91,7 +101,20 @@ async def listar_documentos(
     )
 
 
-@router.post("", response_model=Documento, status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+@router.post(
+    "",
+    response_model=Documento,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+    operation_id="registrar_documento",
+    summary="Registrar un documento",
+    description="Mesa de partes (o un administrador) registra un documento recibido: recibe su número de "
+    "expediente y su código de verificación y queda en el área de quien lo registra (en Mesa de Partes "
+    "si no tiene una). El remitente va "
+    "como `remitente` (nuevo, o uno conocido con el mismo número de documento) o como `remitente_id`. "
+    "Repetir la solicitud con la misma cabecera `Idempotency-Key` devuelve el primer resultado sin "
+    "registrar otro documento.",
+)
 async def registrar_documento(
     data: DocumentoCreate,
     session: SessionDep,
@@ -107,12 +130,28 @@ async def registrar_documento(
     return json_response(body, status_code=status.HTTP_201_CREATED)
 
 
-@router.get("/{documento_id}", response_model=Documento, responses=error_responses(Unauthorized, NotFound))
+@router.get(
+    "/{documento_id}",
+    response_model=Documento,
+    responses=error_responses(Unauthorized, NotFound),
+    operation_id="obtener_documento",
+    summary="Ver un documento",
+    description="El detalle del documento con su remitente, sus derivaciones y sus anexos. Un documento "
+    "que el usuario no puede ver responde 404.",
+)
 async def obtener_documento(documento_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Response:
     return json_response(await DocumentoService(session).detalle(usuario, documento_id))
 
 
-@router.patch("/{documento_id}", response_model=Documento, responses=WRITE_ERRORS)
+@router.patch(
+    "/{documento_id}",
+    response_model=Documento,
+    responses=WRITE_ERRORS,
+    operation_id="actualizar_documento",
+    summary="Corregir un documento",
+    description="Corrige los datos del registro (tipo, referencia, asunto, folios, prioridad, "
+    "observación); los campos omitidos no cambian. Lleva la `version` leída.",
+)
 async def actualizar_documento(
     documento_id: IdPath, data: DocumentoUpdate, session: SessionDep, usuario: CurrentUser
 ) -> Response:
@@ -123,7 +162,7 @@ async def actualizar_documento(
 Accion = Callable[[WorkflowService, Principal, int, Any], Awaitable[bytes]]
 
 
-def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str) -> None:
+def _accion(nombre: str, body: type[BaseModel], accion: Accion, resumen: str, descripcion: str) -> None:
     async def endpoint(
         documento_id: IdPath, data: BaseModel, session: SessionDep, usuario: CurrentUser
     ) -> Response:
@@ -137,32 +176,73 @@ def _accion(nombre: str, body: type[BaseModel], accion: Accion, descripcion: str
         response_model=Documento,
         responses=WRITE_ERRORS,
         name=f"{nombre}_documento",
+        operation_id=f"{nombre}_documento",
+        summary=resumen,
         description=descripcion,
     )
 
 
+# Summaries and descriptions: the API document's text, for people (Spanish).
 _accion(
     "derivar",
     DerivarRequest,
     WorkflowService.derivar,
-    "Route to one main area and, optionally, others as copies.",
-)
-_accion("recibir", AccionRequest, WorkflowService.recibir, "The main area acknowledges the document.")
-_accion("procesar", AccionRequest, WorkflowService.procesar, "The area starts working on it.")
-_accion("atender", AccionRequest, WorkflowService.atender, "The area resolves it.")
-_accion(
-    "archivar", AccionRequest, WorkflowService.archivar, "Close and file it; every open routing is closed."
+    "Derivar un documento",
+    "Envía el documento a un área principal y, si se desea, a otras en copia, cada una con su "
+    "indicación, proveído y plazo en días hábiles. Lleva la `version` leída.",
 )
 _accion(
-    "observar", MotivoRequest, WorkflowService.observar, "Return the document to the sender for correction."
+    "recibir",
+    AccionRequest,
+    WorkflowService.recibir,
+    "Recibir un documento",
+    "El área principal de destino acusa recibo del documento derivado.",
 )
-_accion("anular", MotivoRequest, WorkflowService.anular, "Annul a document registered by mistake.")
+_accion(
+    "procesar",
+    AccionRequest,
+    WorkflowService.procesar,
+    "Procesar un documento",
+    "El área que lo recibió empieza a trabajarlo.",
+)
+_accion(
+    "atender",
+    AccionRequest,
+    WorkflowService.atender,
+    "Atender un documento",
+    "El área da por resuelto el documento.",
+)
+_accion(
+    "archivar",
+    AccionRequest,
+    WorkflowService.archivar,
+    "Archivar un documento",
+    "Cierra y archiva el documento; se cierran también todas sus derivaciones abiertas.",
+)
+_accion(
+    "observar",
+    MotivoRequest,
+    WorkflowService.observar,
+    "Observar un documento",
+    "Devuelve el documento al remitente para que lo corrija, con el motivo.",
+)
+_accion(
+    "anular",
+    MotivoRequest,
+    WorkflowService.anular,
+    "Anular un documento",
+    "Anula un documento registrado por error, con el motivo.",
+)
 
 
 @router.get(
     "/{documento_id}/historial",
     response_model=list[HistorialItem],
     responses=error_responses(Unauthorized, NotFound),
+    operation_id="listar_historial_documento",
+    summary="Ver el historial de un documento",
+    description="Cada evento del documento (registro, derivaciones, recepciones, cambios de estado y de "
+    "datos): cuándo, quién, en qué área y qué cambió.",
 )
 async def historial_documento(
     documento_id: IdPath, session: SessionDep, usuario: CurrentUser

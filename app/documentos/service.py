@@ -127,7 +127,7 @@ class DocumentoService:
         scope, filters and day; document, sender and area/tipo writes invalidate it."""
         filtros = replace(filtros, q=cache_policy.normalizar_termino(filtros.q or ""))
         if not filtros.q:
-            raise InvalidInput("q needs at least one word", field="q", location="query")
+            raise InvalidInput("La búsqueda necesita al menos una palabra.", field="q", location="query")
         digest = argument_digest(
             [cache_policy.alcance(usuario), cache_policy.hoy(), filtros, page_size, cursor, page, ascendente]
         )
@@ -147,7 +147,7 @@ class DocumentoService:
         query = _detalle_visible(usuario.rol, usuario.area_id)
         body = await lectura.detalle_json(self.session, query, documento_id)
         if body is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         return body
 
     async def historial(self, usuario: Principal, documento_id: int) -> list[Historial]:
@@ -155,7 +155,7 @@ class DocumentoService:
             select(Documento.id).where(Documento.id == documento_id, filtro_visibilidad(usuario))
         )
         if visible is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         return list(await self.session.scalars(self.consulta_historial(documento_id)))
 
     @staticmethod

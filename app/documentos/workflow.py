@@ -68,7 +68,7 @@ class WorkflowService:
             await self.session.scalars(visibles(usuario).where(Documento.id == documento_id))
         ).first()
         if documento is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         exigir_area_actual(usuario, documento)
         return documento
 
@@ -89,10 +89,10 @@ class WorkflowService:
         )
         documento = (await self.session.scalars(query)).first()
         if documento is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         if documento.version != version:
             raise Conflict(
-                "the document changed since you read it; reload it",
+                "El documento cambió desde que lo consultó; vuelva a cargarlo.",
                 version_actual=documento.version,
                 estado_actual=documento.estado.value,
             )
@@ -109,7 +109,7 @@ class WorkflowService:
         anterior = documento.estado
         if nuevo not in TRANSICIONES[anterior]:
             raise Conflict(
-                f"a document in state {anterior.value} cannot become {nuevo.value}",
+                f"Un documento en estado {anterior.value} no puede pasar a {nuevo.value}.",
                 estado_actual=anterior.value,
             )
         documento.estado = nuevo
@@ -119,7 +119,7 @@ class WorkflowService:
         try:
             await self.session.flush()
         except StaleDataError as exc:
-            raise Conflict("the document changed while you were changing it; reload it") from exc
+            raise Conflict("El documento cambió mientras usted lo modificaba; vuelva a cargarlo.") from exc
         return await self.documentos.detalle(usuario, documento.id)
 
     # ---- the actions -------------------------------------------------------------------------
@@ -129,7 +129,7 @@ class WorkflowService:
         exigir_area_actual(usuario, documento)
         if documento.estado in (EstadoDocumento.ARCHIVADO, EstadoDocumento.ANULADO):
             raise Conflict(
-                f"a document in state {documento.estado.value} cannot be changed",
+                f"Un documento en estado {documento.estado.value} ya no puede modificarse.",
                 estado_actual=documento.estado.value,
             )
         requested = data.model_dump(exclude_unset=True, exclude={"version"})
@@ -164,11 +164,12 @@ class WorkflowService:
             )
             if missing := indicaciones - found:
                 raise InvalidInput(
-                    f"indicacion {min(missing)} does not exist", field="destinos.indicacion_id"
+                    f"No existe la indicación {min(missing)}, o está inactiva.",
+                    field="destinos.indicacion_id",
                 )
         principal = next(d for d in data.destinos if not d.es_copia)
         if any(d.area_id == documento.area_actual_id for d in data.destinos):
-            raise InvalidInput("the document is already in that area", field="destinos.area_id")
+            raise InvalidInput("El documento ya está en esa área.", field="destinos.area_id")
 
         ahora = datetime.now(UTC)
         for anterior in documento.derivaciones:
@@ -220,7 +221,7 @@ class WorkflowService:
         }
         for area_id in ids:
             if area_id not in found:
-                raise InvalidInput(f"area {area_id} does not exist or is inactive", field="destinos.area_id")
+                raise InvalidInput(f"No existe el área {area_id}, o está inactiva.", field="destinos.area_id")
         return found
 
     def _derivacion_principal(self, documento: Documento) -> Derivacion | None:

@@ -10,10 +10,18 @@ from app.estadisticas.schemas import Estadisticas
 from app.estadisticas.service import EstadisticaService
 from app.usuarios.dependencies import CurrentUser
 
-router = PrefixRouter(prefix="/estadisticas", tags=["estadisticas"])
+router = PrefixRouter(prefix="/estadisticas", tags=["estadísticas"])
 
 
-@router.get("", response_model=Estadisticas, responses=error_responses(Unauthorized, InvalidInput))
+@router.get(
+    "",
+    response_model=Estadisticas,
+    responses=error_responses(Unauthorized, InvalidInput),
+    operation_id="obtener_estadisticas",
+    summary="Consultar estadísticas",
+    description="Cifras de los documentos que el usuario puede ver, recibidos entre `fecha_desde` y "
+    "`fecha_hasta`: total, por estado, por área, por tipo y por mes, vencidos y tiempo medio de atención.",
+)
 async def estadisticas(
     session: SessionDep,
     usuario: CurrentUser,

@@ -87,7 +87,9 @@ def consulta_contadores(alcance: int, desde: date | None, hasta: date | None) ->
     (per estado, per month and the total with the mean attention seconds, by GROUPING SETS), `a`
     per area, `t` per tipo, `v` overdue."""
     if desde and hasta and desde > hasta:
-        raise InvalidInput("fecha_desde is after fecha_hasta", field="fecha_desde", location="query")
+        raise InvalidInput(
+            "La fecha_desde no puede ser posterior a la fecha_hasta.", field="fecha_desde", location="query"
+        )
     e, a, t, p, d = EstadisticaEstado, EstadisticaArea, EstadisticaTipo, EstadisticaPlazo, EstadisticaDelta
     rango = functools.partial(_rango, alcance=alcance, desde=desde, hasta=hasta)
     estados = union_all(

@@ -109,17 +109,41 @@ async def post(url: str, body: bytes, headers: dict[str, str], timeout_s: int) -
         async with asyncio.timeout(timeout_s):
             codigo, extracto = await _post_fijado(url, body, headers, timeout_s)
         if not 200 <= codigo < 300:
-            error = f"HTTP {codigo}"
+            error = f"El receptor respondió con el estado HTTP {codigo}."
     except DestinationRefused as exc:
-        error, rechazado = f"destination refused: {exc} (not public, not in {AJUSTE})", True
-    except ResolutionFailed as exc:
-        error = f"DNS: {exc}"
+        motivo = MOTIVOS.get(exc.reason, "no pública")
+        error = (
+            f"Destino rechazado: {exc.host} corresponde a {exc.address}, una dirección {motivo} "
+            f"que no figura en {AJUSTE}."
+        )
+        rechazado = True
+    except ResolutionFailed:
+        error = f"No se pudo resolver el nombre del servidor {destino(url).host}."
+    except httpx.ConnectTimeout:
+        error = f"Tiempo de espera agotado al conectar con el receptor ({timeout_s} s)."
     except (TimeoutError, httpx.TimeoutException):
-        error = f"timeout after {timeout_s} s"
+        error = f"Tiempo de espera agotado: el receptor no respondió en {timeout_s} s."
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        error = falla_de_conexion(exc)
     ms = round((time.perf_counter() - started) * 1000)
     return Respuesta(codigo, error[:ERROR_MAX] if error else None, ms, extracto, rechazado)
+
+
+def falla_de_conexion(exc: BaseException) -> str:
+    """Why an attempt failed without an answer, in Spanish for the admins who read `ultimo_error`;
+    the exception's name stays as the technical clue (its own text is English)."""
+    texto = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in texto or "certificate verify failed" in texto:
+        return "El certificado TLS del receptor no es válido (CERTIFICATE_VERIFY_FAILED)."
+    if isinstance(exc, httpx.ConnectError | ConnectionError):
+        if "refused" in texto.lower():
+            return "No se pudo conectar con el receptor: rechazó la conexión."
+        return f"No se pudo conectar con el receptor ({type(exc).__name__})."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "El receptor cerró la conexión sin una respuesta HTTP válida."
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return "La URL del receptor no es válida."
+    return f"Falló la comunicación con el receptor ({type(exc).__name__})."
 
 
 async def _post_fijado(

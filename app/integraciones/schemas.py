@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    ConfigDict,
     Field,
     HttpUrl,
     SecretStr,
@@ -31,27 +32,46 @@ CodigoIntegracion = Annotated[
 def _sin_credenciales(url: HttpUrl) -> HttpUrl:
     # The URL is shown to every reader of the integration: credentials belong in the HMAC secret.
     if url.username or url.password:
-        raise ValueError("the URL must not carry a user name or password")
+        raise ValueError("La URL no debe incluir usuario ni contraseña.")
     return url
 
 
 # HttpUrl admits only http and https.
 UrlIntegracion = Annotated[HttpUrl, UrlConstraints(max_length=500), AfterValidator(_sin_credenciales)]
 Secreto = Annotated[
-    SecretStr, Field(min_length=16, max_length=200, description="HMAC-SHA256 key; write-only")
+    SecretStr,
+    Field(min_length=16, max_length=200, description="Clave HMAC-SHA256; se escribe, nunca se muestra"),
 ]
-TimeoutS = Annotated[int, Field(ge=1, le=120, description="seconds one attempt may take, whole request")]
-MaxReintentos = Annotated[int, Field(ge=0, le=20, description="retries after the first attempt")]
+TimeoutS = Annotated[
+    int, Field(ge=1, le=120, description="Segundos que puede durar un intento, de principio a fin")
+]
+MaxReintentos = Annotated[int, Field(ge=0, le=20, description="Reintentos después del primer intento")]
 
 
 def _secreto_valido(value: SecretStr | None) -> SecretStr | None:
     # WriteSchema's NUL check sees only plain strings; the secret must not be stripped either.
     if value is not None and "\x00" in value.get_secret_value():
-        raise ValueError("the NUL character is not allowed")
+        raise ValueError("No se admite el carácter NUL.")
     return value
 
 
 class IntegracionCreate(WriteSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "codigo": "sgd-regional",
+                    "nombre": "Sistema de Gestión Documental del Gobierno Regional",
+                    "tipo": "webhook",
+                    "url": "https://sgd.example.gob.pe/api/recepcion",
+                    "secreto": "cambie-este-secreto-compartido",
+                    "timeout_s": 10,
+                    "max_reintentos": 5,
+                }
+            ]
+        }
+    )
+
     codigo: CodigoIntegracion
     nombre: Nombre
     tipo: TipoIntegracion = TipoIntegracion.WEBHOOK
@@ -66,6 +86,14 @@ class IntegracionCreate(WriteSchema):
 
 class IntegracionUpdate(UpdateSchema):
     """Any subset of the fields; `secreto` rotates the key (receivers must switch to the new one)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Cualquier subconjunto de los campos; `secreto` cambia la clave (los receptores "
+            "deben usar la nueva).",
+            "examples": [{"timeout_s": 20, "max_reintentos": 8}],
+        }
+    )
 
     codigo: CodigoIntegracion | None = None
     nombre: Nombre | None = None
@@ -102,16 +130,20 @@ class Integracion(IntegracionRef):
 
 
 class EnvioCreate(WriteSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"integracion_id": 1, "reenviar": False}]})
+
     integracion_id: Id
     reenviar: bool = Field(
-        default=False, description="deliver again a document the integration already received"
+        default=False, description="Enviar otra vez un documento que la integración ya recibió"
     )
 
 
 # Validation context key: true when the reader may see what receivers answered (the admins).
 VER_RESPUESTAS = "ver_respuestas"
-# Errors recorded before answers were kept apart carry the receiver's answer after the status.
-_ERROR_CON_RESPUESTA = re.compile(r"^(HTTP \d{3}): .*", re.DOTALL)
+# Errors recorded before answers were kept apart carry the receiver's answer after the status
+# (in English, then): shown without the answer, as the Spanish sentence of today's attempts.
+_ERROR_CON_RESPUESTA = re.compile(r"^HTTP (\d{3}): .*", re.DOTALL)
+_ERROR_DE_ESTADO = r"El receptor respondió con el estado HTTP \1."
 
 
 def _ve_respuestas(info: ValidationInfo) -> bool:
@@ -121,12 +153,19 @@ def _ve_respuestas(info: ValidationInfo) -> bool:
 def _error_sin_respuesta(value: str | None, info: ValidationInfo) -> str | None:
     if value is None or _ve_respuestas(info):
         return value
-    return _ERROR_CON_RESPUESTA.sub(r"\1", value)
+    return _ERROR_CON_RESPUESTA.sub(_ERROR_DE_ESTADO, value)
 
 
 class Intento(ReadSchema):
     """One delivery attempt: `entrega` counts deliveries (a `reenviar` starts the next one),
     `intento` the attempts within it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Un intento de entrega: `entrega` cuenta las entregas (un `reenviar` empieza la "
+            "siguiente) e `intento`, los intentos dentro de ella."
+        }
+    )
 
     intento: int
     entrega: int = 1
@@ -135,8 +174,8 @@ class Intento(ReadSchema):
     error: str | None
     respuesta: str | None = Field(
         default=None,
-        description="the first characters of the receiver's answer to a failed attempt; "
-        "GET /documentos/{id}/envios shows it to admins only, null everywhere else",
+        description="Los primeros caracteres de la respuesta del receptor a un intento fallido; "
+        "GET /documentos/{id}/envios la muestra solo a los administradores, nulo en los demás casos",
     )
     ms: int
 
@@ -153,16 +192,22 @@ class Envio(ReadSchema):
     documento_id: int
     integracion: IntegracionRef
     estado: EstadoEnvio
-    intentos: int = Field(description="attempts of the current delivery")
+    intentos: int = Field(description="Intentos de la entrega en curso")
     codigo_respuesta: int | None
     ultimo_error: str | None
-    proximo_intento: datetime | None = Field(description="next retry; null once delivered or given up")
+    proximo_intento: datetime | None = Field(
+        description="Próximo reintento; nulo una vez entregado o abandonado"
+    )
     entregado_at: datetime | None
     created_at: datetime
-    intentos_detalle: list[Intento] = Field(description="every attempt, oldest first, all deliveries")
+    intentos_detalle: list[Intento] = Field(
+        description="Cada intento, del más antiguo al más reciente, de todas las entregas"
+    )
 
     _ultimo_error = field_validator("ultimo_error")(_error_sin_respuesta)
 
 
 class EnvioSolicitado(Envio):
-    task_id: str | None = Field(description="the task enqueued by this request; null when already under way")
+    task_id: str | None = Field(
+        description="La tarea encolada por esta solicitud; nulo si el envío ya estaba en curso"
+    )

@@ -87,7 +87,7 @@ class IntegracionService:
     async def _obtener(self, integracion_id: int) -> Integracion:
         integracion = await self.session.get(Integracion, integracion_id)
         if integracion is None:
-            raise NotFound(f"integracion {integracion_id} not found")
+            raise NotFound(f"No existe la integración {integracion_id}.")
         return integracion
 
     async def crear(self, data: IntegracionCreate) -> Integracion:
@@ -133,7 +133,7 @@ def ve_respuestas(usuario: Principal) -> bool:
 
 
 def _codigo_duplicado(codigo: str) -> Conflict:
-    return Conflict(f"an integracion with codigo {codigo} already exists", field="codigo")
+    return Conflict(f"Ya existe una integración con el código {codigo}.", field="codigo")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class EnvioService:
         integracion = await self.session.get(Integracion, data.integracion_id)
         if integracion is None or not integracion.activo:
             raise InvalidInput(
-                f"integracion {data.integracion_id} does not exist or is inactive", field="integracion_id"
+                f"No existe la integración {data.integracion_id}, o está inactiva.", field="integracion_id"
             )
         envio = await self._registrar(integracion.id, documento.id)
         if envio is None:
@@ -215,7 +215,7 @@ class EnvioService:
             select(Documento.id).where(Documento.id == documento_id, filtro_visibilidad(usuario))
         )
         if visible is None:
-            raise NotFound(f"documento {documento_id} not found")
+            raise NotFound(f"No existe el documento {documento_id}.")
         query = (
             select(IntegracionEnvio)
             .where(IntegracionEnvio.documento_id == documento_id)
@@ -229,8 +229,8 @@ def _hay_que_empezar(envio: IntegracionEnvio, integracion: Integracion, reenviar
     if envio.estado is EstadoEnvio.ENTREGADO:
         if not reenviar:
             raise Conflict(
-                f"the document was already delivered to {integracion.codigo}; "
-                "send with reenviar=true to deliver it again",
+                f"El documento ya fue entregado a {integracion.codigo}; "
+                "envíe reenviar=true para entregarlo de nuevo.",
                 field="reenviar",
                 estado_actual=envio.estado.value,
             )
@@ -365,7 +365,7 @@ async def sincronizar(envio_id: int) -> dict[str, Any]:
         integracion = envio.integracion
         if not integracion.activo:
             envio.estado, envio.proximo_intento = EstadoEnvio.FALLIDO, None
-            envio.ultimo_error = "the integration was deactivated"
+            envio.ultimo_error = "La integración fue desactivada."
             logger.warning("integracion.inactiva envio=%s integracion=%s", envio_id, integracion.codigo)
             return _resultado(envio_id, "inactiva")
         # Should this worker vanish mid-request (host down, no TCP reset), the server ends the

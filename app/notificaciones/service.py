@@ -37,11 +37,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.catalogos.models import Area
+from app.core import office_time
 from app.core.config import Settings, get_settings
 from app.core.database import after_commit, session_scope
 from app.derivaciones.models import Derivacion
+from app.documentos.etiquetas import ESTADO_DERIVACION, ESTADO_DOCUMENTO, PRIORIDAD, palabra
 from app.documentos.filtros import documento_vencido
 from app.documentos.models import Documento, EventoHistorial, Historial
+from app.documentos.plazo_legal import texto_dias_habiles, texto_fecha_limite
 from app.notificaciones import plantillas
 from app.notificaciones.models import EstadoNotificacion, Notificacion
 from app.notificaciones.plantillas import Correo, FilaVencido
@@ -273,22 +276,47 @@ async def _envios_registrado(session: AsyncSession, evento: Historial, settings:
         await session.scalars(
             select(Documento)
             .where(Documento.id == evento.documento_id)
-            .options(joinedload(Documento.remitente))
+            .options(joinedload(Documento.remitente), joinedload(Documento.procedimiento))
         )
     ).one()
     email = documento.remitente.email
     if not email:
         return []
-    local = documento.fecha_recepcion.astimezone(ZoneInfo(settings.timezone))
     correo = plantillas.registrado(
         numero_expediente=documento.numero_expediente,
         codigo_verificacion=documento.codigo_verificacion,
-        fecha_recepcion=f"{local:%d/%m/%Y %H:%M} (hora de {settings.timezone})",
+        fecha_recepcion=_fecha_hora(documento.fecha_recepcion),
         asunto=documento.asunto,
         remitente=documento.remitente.nombre,
         url_seguimiento=url_seguimiento(documento.numero_expediente, documento.codigo_verificacion, settings),
+        procedimiento=_procedimiento(documento),
+        fecha_limite=texto_fecha_limite(documento.fecha_recepcion, documento.fecha_limite),
     )
     return [Envio(_clave_evento(evento, email), email, documento.id, correo)]
+
+
+def _fecha_hora(instante: datetime) -> str:
+    """The instant as "06/12/2026 18:44 (hora de Lima)"."""
+    return f"{office_time.format_datetime(instante)} ({office_time.zone_label()})"
+
+
+def _procedimiento(documento: Documento) -> str | None:
+    p = documento.procedimiento
+    return f"{p.codigo} — {p.nombre}" if p is not None else None
+
+
+def _plazo(derivacion: Derivacion) -> str:
+    """The routing's own deadline; without one, the document's legal deadline (its procedure's)."""
+    if derivacion.fecha_limite is not None and derivacion.plazo_dias is not None:
+        dias = texto_dias_habiles(derivacion.plazo_dias)
+        return f"{dias}, vence el {office_time.format_date(derivacion.fecha_limite)}"
+    if derivacion.fecha_limite is not None:
+        return f"Vence el {office_time.format_date(derivacion.fecha_limite)}"
+    documento = derivacion.documento
+    if documento.fecha_limite is not None:
+        legal = texto_fecha_limite(documento.fecha_recepcion, documento.fecha_limite)
+        return f"Plazo legal del trámite: vence el {legal}"
+    return "Sin plazo"
 
 
 async def _envios_derivado(session: AsyncSession, evento: Historial) -> list[Envio]:
@@ -300,7 +328,7 @@ async def _envios_derivado(session: AsyncSession, evento: Historial) -> list[Env
             select(Derivacion)
             .where(Derivacion.documento_id == evento.documento_id, Derivacion.created_at == evento.created_at)
             .options(
-                joinedload(Derivacion.documento),
+                joinedload(Derivacion.documento).joinedload(Documento.procedimiento),
                 joinedload(Derivacion.area_origen),
                 joinedload(Derivacion.area_destino),
                 joinedload(Derivacion.indicacion),
@@ -324,10 +352,6 @@ async def _envios_derivado(session: AsyncSession, evento: Historial) -> list[Env
     )
     envios: dict[str, Envio] = {}
     for d in derivaciones:
-        if d.fecha_limite is not None:
-            plazo = f"{d.plazo_dias} días hábiles, vence el {d.fecha_limite:%d/%m/%Y}"
-        else:
-            plazo = "Sin plazo"
         correo = plantillas.derivado(
             numero_expediente=d.documento.numero_expediente,
             asunto=d.documento.asunto,
@@ -336,8 +360,11 @@ async def _envios_derivado(session: AsyncSession, evento: Historial) -> list[Env
             es_copia=d.es_copia,
             indicacion=d.indicacion.nombre if d.indicacion else None,
             proveido=d.proveido,
-            plazo=plazo,
-            prioridad=d.prioridad.value,
+            plazo=_plazo(d),
+            prioridad=palabra(PRIORIDAD, d.prioridad),
+            estado=palabra(ESTADO_DERIVACION, d.estado),
+            fecha_envio=_fecha_hora(d.fecha_envio),
+            procedimiento=_procedimiento(d.documento),
         )
         for usuario in usuarios:
             if usuario.area_id == d.area_destino_id:
@@ -374,6 +401,7 @@ async def alerta_vencidos(
                 Documento.numero_expediente,
                 Documento.asunto,
                 Documento.fecha_limite,
+                Documento.estado,
                 func.row_number()
                 .over(partition_by=Documento.area_actual_id, order_by=(Documento.fecha_limite, Documento.id))
                 .label("orden"),
@@ -411,7 +439,13 @@ async def alerta_vencidos(
             fecha=hoy,
             total=vencidos[0].total,
             filas=[
-                FilaVencido(v.numero_expediente, v.asunto, v.fecha_limite, (hoy - v.fecha_limite).days)
+                FilaVencido(
+                    v.numero_expediente,
+                    v.asunto,
+                    v.fecha_limite,
+                    (hoy - v.fecha_limite).days,
+                    palabra(ESTADO_DOCUMENTO, v.estado),
+                )
                 for v in vencidos
             ],
         )

@@ -27,7 +27,7 @@ from app.core.metrics import exposition
 from app.core.routing import PrefixRouter
 from app.core.task_queue import get_task_queue
 
-router = PrefixRouter(tags=["operations"])
+router = PrefixRouter(tags=["operación"])
 
 
 class Liveness(BaseModel):
@@ -36,7 +36,7 @@ class Liveness(BaseModel):
 
 class Check(BaseModel):
     ok: bool
-    detail: str = Field(description="`ok`, or what failed (an error type, a timeout, a mode)")
+    detail: str = Field(description="`ok`, o qué falló (un tipo de error, un tiempo agotado, un modo)")
 
 
 class ReadinessChecks(BaseModel):
@@ -47,8 +47,8 @@ class ReadinessChecks(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ok", "degraded", "unavailable"] = Field(
-        description="ok: everything answers; degraded: the database answers, the cache or the broker does "
-        "not (still serving, 200); unavailable: the database does not (503)"
+        description="ok: todo responde; degraded: la base de datos responde pero la caché o el broker no "
+        "(sigue atendiendo, 200); unavailable: la base de datos no responde (503)"
     )
     checks: ReadinessChecks
 
@@ -57,7 +57,14 @@ class Readiness(BaseModel):
 _VIVO = Liveness().model_dump_json().encode()
 
 
-@router.get("/livez", response_model=Liveness)
+@router.get(
+    "/livez",
+    response_model=Liveness,
+    operation_id="sondear_vida",
+    summary="Comprobar que el proceso vive",
+    description="Responde mientras el proceso y su bucle de eventos responden; no consulta nada más. "
+    "Si falla, reinicie el proceso.",
+)
 async def livez() -> Response:
     """The process is alive and its event loop answers; nothing else is asked."""
     return Response(_VIVO, media_type="application/json")
@@ -100,7 +107,16 @@ async def _bounded(check: Callable[[], Awaitable[Check]], timeout_s: float) -> C
         return Check(ok=False, detail=f"{type(exc).__name__} after {time.perf_counter() - started:.2f} s")
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "La base de datos no responde (`unavailable`)"}},
+    operation_id="sondear_disponibilidad",
+    summary="Comprobar si puede recibir tráfico",
+    description="Comprueba a la vez la base de datos, la caché y el broker. 200 mientras la base de datos "
+    "responde (`degraded` si la caché o el broker no: el servicio sigue atendiendo); 503 `unavailable`, "
+    "con la comprobación que falló, cuando la base de datos no responde.",
+)
 async def readyz() -> JSONResponse:
     """200 while the database answers (`degraded` if the cache or the broker does not); 503
     `unavailable`, naming the failed check, when the database does not."""
@@ -116,7 +132,13 @@ async def readyz() -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=503 if status == "unavailable" else 200)
 
 
-@router.get("/health")
+@router.get(
+    "/health",
+    operation_id="consultar_salud",
+    summary="Consultar el estado del servicio",
+    description="El informe combinado anterior a `/readyz`: 200 mientras la base de datos responde "
+    "(`degraded` sin Redis o sin broker, sigue atendiendo); 503 cuando no responde.",
+)
 async def health() -> JSONResponse:
     """200 while the database answers (a cache without Redis, or tasks running in-process for want
     of a broker, is `degraded`, still serving); 503 when the database does not."""
@@ -143,7 +165,15 @@ async def health() -> JSONResponse:
     return JSONResponse({"status": status, "checks": checks}, status_code=200 if healthy else 503)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    operation_id="exportar_metricas",
+    summary="Exportar métricas",
+    description="Métricas de Prometheus en formato de texto (de este proceso, o de todos los procesos "
+    "con PROMETHEUS_MULTIPROC_DIR).",
+)
 async def metrics() -> Response:
     """Prometheus text exposition (per process: scrape each worker, or run one)."""
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -33,15 +33,15 @@ def ruc_is_valid(ruc: str) -> bool:
 
 
 def identity_number_error(tipo: TipoDocumentoIdentidad, numero: str) -> str | None:
-    """Why `numero` is not a valid number of type `tipo`, or None when it is."""
+    """Why `numero` is not a valid number of type `tipo` (a Spanish sentence for people), or None."""
     if not _PATTERNS[tipo].match(numero):
         expected = {
-            TipoDocumentoIdentidad.DNI: "8 digits",
-            TipoDocumentoIdentidad.RUC: "11 digits",
-            TipoDocumentoIdentidad.CE: "8 to 12 letters or digits",
-            TipoDocumentoIdentidad.PASAPORTE: "6 to 12 letters or digits",
-        }[tipo]
-        return f"a {tipo.value} has {expected}"
+            TipoDocumentoIdentidad.DNI: "El DNI debe tener 8 dígitos.",
+            TipoDocumentoIdentidad.RUC: "El RUC debe tener 11 dígitos.",
+            TipoDocumentoIdentidad.CE: "El carné de extranjería debe tener de 8 a 12 letras o dígitos.",
+            TipoDocumentoIdentidad.PASAPORTE: "El pasaporte debe tener de 6 a 12 letras o dígitos.",
+        }
+        return expected[tipo]
     if tipo is TipoDocumentoIdentidad.RUC and not ruc_is_valid(numero):
-        return "RUC prefix or check digit is wrong"
+        return "El RUC no es válido: revise sus dos primeros dígitos y el dígito verificador."
     return None

@@ -22,14 +22,20 @@ ROLES_REMITENTES = (Rol.ADMIN, Rol.MESA_PARTES, Rol.AUDITOR)
 
 
 @router.get(
-    "", response_model=list[Remitente], responses=error_responses(Unauthorized, Forbidden, InvalidInput)
+    "",
+    response_model=list[Remitente],
+    responses=error_responses(Unauthorized, Forbidden, InvalidInput),
+    operation_id="buscar_remitentes",
+    summary="Buscar remitentes",
+    description="Por un fragmento del nombre (`q`) o por el número de documento de identidad "
+    "(`numero`). Mesa de partes, administradores y auditores.",
 )
 async def buscar_remitentes(
     session: SessionDep,
     usuario: CurrentUser,
     q: Annotated[
         str | None,
-        Query(min_length=3, max_length=100, pattern=TEXT_PATTERN, description="fragment of the name"),
+        Query(min_length=3, max_length=100, pattern=TEXT_PATTERN, description="Fragmento del nombre"),
     ] = None,
     numero: Annotated[str | None, Query(min_length=6, max_length=20, pattern=r"^[A-Za-z0-9]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -39,7 +45,12 @@ async def buscar_remitentes(
 
 
 @router.get(
-    "/{remitente_id}", response_model=Remitente, responses=error_responses(Unauthorized, Forbidden, NotFound)
+    "/{remitente_id}",
+    response_model=Remitente,
+    responses=error_responses(Unauthorized, Forbidden, NotFound),
+    operation_id="obtener_remitente",
+    summary="Ver un remitente",
+    description="Los datos de contacto del remitente. Mesa de partes, administradores y auditores.",
 )
 async def obtener_remitente(remitente_id: IdPath, session: SessionDep, usuario: CurrentUser) -> Remitente:
     exigir_rol(usuario, *ROLES_REMITENTES)

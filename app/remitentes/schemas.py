@@ -51,5 +51,5 @@ class RemitenteCreate(WriteSchema):
             and info.data.get("tipo_persona") is TipoPersona.NATURAL
             and not numero.startswith("10")
         ):
-            raise ValueError("a natural person's RUC starts with 10")
+            raise ValueError("El RUC de una persona natural empieza con 10.")
         return numero

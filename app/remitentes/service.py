@@ -115,7 +115,7 @@ class RemitenteService:
         termino = cache_policy.normalizar_termino(q) if q else None
         numero = numero.upper() if numero else None
         if not termino and not numero:
-            raise InvalidInput("give q (a name fragment) or numero", field="q", location="query")
+            raise InvalidInput("Indique q (parte del nombre) o numero.", field="q", location="query")
         key = f"{cache_policy.REMITENTES}:{argument_digest([termino, numero, limit])}"
         return await get_cache().get_or_compute(
             key, lambda: self._buscar(termino, numero, limit), ttl=WARM, type_=list[RemitenteLeido]
@@ -135,5 +135,5 @@ class RemitenteService:
     async def obtener(self, remitente_id: int) -> Remitente:
         remitente = await self.session.get(Remitente, remitente_id)
         if remitente is None:
-            raise NotFound(f"remitente {remitente_id} not found")
+            raise NotFound(f"No existe el remitente {remitente_id}.")
         return remitente

@@ -20,19 +20,23 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.catalogos.models import Area
 from app.core.config import get_settings
 from app.core.database import current_database, session_scope
+from app.core.office_time import format_date_long
 from app.core.task_queue import cancellation_reason
+from app.core.task_runtime import SOFT_LIMIT_MESSAGE
+from app.documentos.etiquetas import ESTADO_DOCUMENTO, palabra
 from app.estadisticas.schemas import Estadisticas
 from app.estadisticas.service import EstadisticaService
-from app.reportes.excel import NUMERO, Columna, Desglose, HojaDatos, LibroExcel
+from app.reportes.excel import NUMERO, TITULOS, Columna, HojaDatos, LibroExcel
 from app.reportes.lease import (
     Latido,
     LeasePerdido,
@@ -47,6 +51,8 @@ from app.reportes.lease import (
 )
 from app.reportes.listados import LISTADOS, Listado
 from app.reportes.models import EstadoReporte, Reporte, TipoReporte
+from app.reportes.parametros import describir
+from app.reportes.resumen import Desglose, escribir_resumen
 from app.reportes.schemas import PARAMETROS, ParametrosEstadisticas
 from app.usuarios.models import Usuario
 from app.usuarios.principal import Principal
@@ -56,6 +62,15 @@ logger = logging.getLogger("app.reportes")
 # pg_locks.classid of a report run's advisory lock (objid is the report id): "RP".
 LOCK_CLASS = 0x5250
 MAX_ERROR = 2000
+# What the requester reads in the report's `error` (Spanish); the log keeps the technical cause.
+ERROR_TIEMPO_AGOTADO = (
+    "El reporte no pudo generarse: superó el tiempo máximo de generación. "
+    "Solicítelo nuevamente con un rango de fechas menor."
+)
+ERROR_INTERNO = (
+    "El reporte no pudo generarse por un error interno ({causa}). Solicítelo nuevamente; "
+    "si el problema continúa, avise al equipo técnico."
+)
 # A message for a report queued again while its stalled run still holds the lock: checks every
 # second, for a lease and this margin at most.
 ESPERA_PASO_S = 1.0
@@ -129,11 +144,12 @@ async def candado(engine: AsyncEngine, reporte_id: int) -> AsyncIterator[AsyncCo
 
 
 def _mensaje(exc: BaseException) -> str:
+    """The report's `error`, for its requester: in Spanish, naming the failure's kind only."""
     motivo = cancellation_reason(exc)
-    if motivo is not None:
-        return motivo[:MAX_ERROR]
-    texto = str(exc).strip()
-    return (f"{type(exc).__name__}: {texto}" if texto else type(exc).__name__)[:MAX_ERROR]
+    if motivo == SOFT_LIMIT_MESSAGE:
+        return ERROR_TIEMPO_AGOTADO
+    causa = "interrumpido" if motivo is not None else type(exc).__name__
+    return ERROR_INTERNO.format(causa=causa)[:MAX_ERROR]
 
 
 async def _iniciar(reporte_id: int, task_id: str | None) -> Toma | str:
@@ -178,7 +194,8 @@ async def _escribir_listado(
     """Stream the statement into its sheet; the progress goes out every `report_progress_rows`."""
     settings = get_settings()
     hoja = HojaDatos(libro, listado.hoja, listado.columnas)
-    desglose = listado.desglose
+    # The summary's counts, by the raw value (the words are looked up once per distinct value).
+    cuentas = [(d.conteo, d.columna) for d in listado.desgloses if d.columna is not None]
     avisado = 0
     async with current_database().engine.connect() as conexion:
         # A report may scan for longer than a request may: its task's time limit bounds it instead.
@@ -191,8 +208,8 @@ async def _escribir_listado(
             latido.comprobar()
             for fila in lote:
                 hoja.escribir(fila)
-                if desglose.columna is not None:
-                    desglose.conteo[str(fila[desglose.columna])] += 1
+                for conteo, columna in cuentas:
+                    conteo[fila[columna]] += 1
             if hoja.filas - avisado >= settings.report_progress_rows:
                 avisado = hoja.filas
                 await avanzar(control, trabajo.reporte_id, trabajo.intento, avisado)
@@ -200,14 +217,37 @@ async def _escribir_listado(
     return hoja.filas
 
 
-async def _escribir_estadisticas(libro: LibroExcel, trabajo: Trabajo, desglose: Desglose) -> int:
-    """The aggregates of GET /estadisticas (computed now, not read from the cache), one sheet each."""
+async def _nombres_de_areas() -> dict[str, str]:
+    """Sigla → name: the statistics count areas by their sigla (several areas may share one)."""
+    async with session_scope() as session:
+        filas = (await session.execute(select(Area.sigla, Area.nombre).order_by(Area.nombre))).all()
+    nombres: dict[str, list[str]] = {}
+    for sigla, nombre in filas:
+        nombres.setdefault(sigla, []).append(nombre)
+    return {sigla: " / ".join(dict.fromkeys(lista)) for sigla, lista in nombres.items()}
+
+
+def _mes(clave: str) -> str:
+    """ "2026-03" → "marzo de 2026"."""
+    try:
+        anio, mes = (int(parte) for parte in clave.split("-"))
+        # "domingo 1 de marzo de 2026" → "marzo de 2026"
+        return format_date_long(date(anio, mes, 1)).split(" de ", 1)[1]
+    except ValueError:
+        return clave
+
+
+async def _escribir_estadisticas(
+    libro: LibroExcel, trabajo: Trabajo
+) -> tuple[int, list[Desglose], list[tuple[str, Any]]]:
+    """The aggregates of GET /estadisticas (computed now, not read from the cache), one sheet each,
+    each closed by a TOTAL line; the summary's totals and its breakdown by estado."""
     p = ParametrosEstadisticas.model_validate(trabajo.parametros)
     async with session_scope() as session:
         datos: Estadisticas = await EstadisticaService(session).resumen(
             trabajo.usuario, p.fecha_desde, p.fecha_hasta, refresh=True
         )
-    desglose.totales = [
+    totales: list[tuple[str, Any]] = [
         ("Documentos", datos.total),
         ("Vencidos", datos.vencidos),
         (
@@ -215,35 +255,54 @@ async def _escribir_estadisticas(libro: LibroExcel, trabajo: Trabajo, desglose: 
             "sin datos" if datos.tiempo_medio_atencion_dias is None else datos.tiempo_medio_atencion_dias,
         ),
     ]
-    desglose.conteo.update({c.clave: c.total for c in datos.por_estado})
+    por_estado = Desglose("Estado", "Documentos", etiquetas=ESTADO_DOCUMENTO)
+    por_estado.conteo.update({c.clave: c.total for c in datos.por_estado})
+    areas = await _nombres_de_areas()
+    documentos = Columna("Documentos", 14, NUMERO)
+    hojas: list[tuple[str, tuple[Columna, ...], list[tuple[Any, ...]]]] = [
+        (
+            "Por estado",
+            (Columna("Estado", 30), documentos),
+            [(palabra(ESTADO_DOCUMENTO, c.clave), c.total) for c in datos.por_estado],
+        ),
+        (
+            "Por área",
+            (Columna("Área", 50, ajustar=True), Columna("Sigla", 12), documentos),
+            [(areas.get(c.clave, c.clave), c.clave, c.total) for c in datos.por_area],
+        ),
+        (
+            "Por tipo",
+            (Columna("Tipo de documento", 50, ajustar=True), documentos),
+            [(c.clave, c.total) for c in datos.por_tipo],
+        ),
+        ("Por mes", (Columna("Mes", 24), documentos), [(_mes(c.clave), c.total) for c in datos.por_mes]),
+    ]
     filas = 0
-    for nombre, clave, conteos in (
-        ("Por estado", "Estado", datos.por_estado),
-        ("Por área", "Área", datos.por_area),
-        ("Por tipo", "Tipo de documento", datos.por_tipo),
-        ("Por mes", "Mes", datos.por_mes),
-    ):
-        hoja = HojaDatos(libro, nombre, (Columna(clave, 36), Columna("Documentos", 12, NUMERO)))
-        for conteo in conteos:
-            hoja.escribir((conteo.clave, conteo.total))
+    for nombre, columnas, contenido in hojas:
+        hoja = HojaDatos(libro, nombre, columnas)
+        for valores in contenido:
+            hoja.escribir(valores)
         hoja.cerrar()
+        hoja.total("TOTAL", [len(columnas) - 1], [sum(v[-1] for v in contenido)])
         filas += hoja.filas
-    return filas
+    return filas, [por_estado], totales
 
 
 async def _generar_archivo(
     trabajo: Trabajo, destino: Path, temporales: Path, control: AsyncConnection, latido: Latido
 ) -> int:
-    libro = LibroExcel(destino, temporales)
+    libro = LibroExcel(destino, temporales, f"Reporte de {TITULOS[trabajo.tipo]}", trabajo.reporte_id)
+    totales: list[tuple[str, Any]] = []
     if trabajo.tipo is TipoReporte.ESTADISTICAS:
-        desglose = Desglose("Estado", "Documentos")
-        filas = await _escribir_estadisticas(libro, trabajo, desglose)
+        filas, desgloses, totales = await _escribir_estadisticas(libro, trabajo)
     else:
         parametros = PARAMETROS[trabajo.tipo].model_validate(trabajo.parametros)
         listado = LISTADOS[trabajo.tipo](trabajo.usuario, parametros)
-        desglose = listado.desglose
+        desgloses = list(listado.desgloses)
         filas = await _escribir_listado(libro, listado, control, trabajo, latido)
-    libro.escribir_resumen(trabajo, filas, desglose)
+    async with session_scope() as session:
+        descritos = await describir(session, trabajo.tipo, trabajo.parametros)
+    escribir_resumen(libro, trabajo, filas, desgloses, descritos, totales)
     # Zips the sheets' temporary files into the partial file. On this loop, not in a thread: a
     # cancellation must not leave a thread writing a file that the clean-up has just removed.
     libro.cerrar()
@@ -295,7 +354,8 @@ async def generar_reporte(reporte_id: int, task_id: str | None = None) -> dict[s
         except BaseException as exc:
             parcial.unlink(missing_ok=True)
             mensaje = _mensaje(exc)
-            logger.warning("reporte.error id=%s task_id=%s error=%s", reporte_id, task_id, mensaje)
+            causa = cancellation_reason(exc) or f"{type(exc).__name__}: {exc}"
+            logger.warning("reporte.error id=%s task_id=%s error=%s", reporte_id, task_id, causa[:MAX_ERROR])
             try:
                 await marcar_error(reporte_id, intento, mensaje)
             except Exception:

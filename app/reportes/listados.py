@@ -14,14 +14,17 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from app.catalogos.models import Area, Indicacion, Procedimiento, TipoDocumento
+from app.core.office_time import zone_label
 from app.derivaciones.models import Derivacion
 from app.derivaciones.service import DerivacionService, FiltrosDerivacion
 from app.documentos.acceso import filtro_visibilidad
+from app.documentos.etiquetas import CANAL, ESTADO_DERIVACION, ESTADO_DOCUMENTO, PRIORIDAD
 from app.documentos.filtros import FiltrosDocumento, aplicar_filtros, documento_vencido
 from app.documentos.models import Documento
 from app.remitentes.models import Remitente
-from app.reportes.excel import FECHA, FECHA_HORA, NUMERO, SI_NO, Columna, Desglose
+from app.reportes.excel import FECHA, FECHA_HORA, NUMERO, SI_NO, Columna
 from app.reportes.models import TipoReporte
+from app.reportes.resumen import Desglose
 from app.reportes.schemas import ParametrosDerivaciones, ParametrosDocumentos, ParametrosVencidos
 from app.usuarios.models import Usuario
 from app.usuarios.principal import Principal
@@ -31,12 +34,18 @@ Consulta = Select[*tuple[Any, ...]]  # a SELECT of plain columns, whatever they 
 
 @dataclass(frozen=True)
 class Listado:
-    """A streamed data sheet: its columns and the statement (plain columns, names joined)."""
+    """A streamed data sheet: its columns, the statement (plain columns, names joined) and the
+    summary's breakdowns (rows counted by one of their columns)."""
 
     hoja: str
     columnas: tuple[Columna, ...]
     consulta: Consulta
-    desglose: Desglose
+    desgloses: tuple[Desglose, ...]
+
+
+def _hora(titulo: str) -> str:
+    """A date-time column's title, naming the office's time: "Fecha de envío (hora de Lima)"."""
+    return f"{titulo} ({zone_label()})"
 
 
 def _con_nombres(*columnas: Any) -> Consulta:
@@ -54,23 +63,23 @@ def _con_nombres(*columnas: Any) -> Consulta:
 def listado_documentos(usuario: Principal, p: ParametrosDocumentos) -> Listado:
     filtros = FiltrosDocumento(**p.model_dump(exclude_none=True))
     columnas = (
-        Columna("N.º expediente", 15),
-        Columna("Fecha de recepción", 17, FECHA_HORA),
-        Columna("Tipo de documento", 18),
-        Columna("N.º de documento", 22),
-        Columna("Asunto", 60),
-        Columna("Folios", 8, NUMERO),
-        Columna("Remitente", 36),
-        Columna("Doc. identidad", 11),
-        Columna("N.º doc. identidad", 16),
-        Columna("Procedimiento", 36),
-        Columna("Canal", 16),
-        Columna("Prioridad", 10),
-        Columna("Estado", 12),
-        Columna("Área actual", 30),
-        Columna("Registrado por", 24),
-        Columna("Fecha límite", 12, FECHA),
-        Columna("Fecha de atención", 17, FECHA_HORA),
+        Columna("Número de expediente", 14),
+        Columna(_hora("Fecha de recepción"), 16, FECHA_HORA),
+        Columna("Tipo de documento", 14, ajustar=True),
+        Columna("Número de documento", 16, ajustar=True),
+        Columna("Asunto", 40, ajustar=True),
+        Columna("Folios", 7, NUMERO),
+        Columna("Remitente", 26, ajustar=True),
+        Columna("Documento de identidad", 11),
+        Columna("Número del documento de identidad", 13),
+        Columna("Procedimiento", 24, ajustar=True),
+        Columna("Canal", 12, etiquetas=CANAL, ajustar=True),
+        Columna("Prioridad", 10, etiquetas=PRIORIDAD),
+        Columna("Estado", 12, etiquetas=ESTADO_DOCUMENTO),
+        Columna("Área actual", 24, ajustar=True),
+        Columna("Registrado por", 18, ajustar=True),
+        Columna("Fecha límite", 11, FECHA),
+        Columna(_hora("Fecha de atención"), 16, FECHA_HORA),
     )
     query = (
         _con_nombres(
@@ -97,7 +106,13 @@ def listado_documentos(usuario: Principal, p: ParametrosDocumentos) -> Listado:
     )
     # The list's order: newest first.
     query = aplicar_filtros(query, filtros).order_by(Documento.fecha_recepcion.desc(), Documento.id.desc())
-    return Listado("Documentos", columnas, query, Desglose("Estado", "Documentos", columna=12))
+    desgloses = (
+        Desglose("Estado", "Documentos", columna=12, etiquetas=ESTADO_DOCUMENTO),
+        Desglose("Área actual", "Documentos", columna=13),
+        Desglose("Prioridad", "Documentos", columna=11, etiquetas=PRIORIDAD),
+        Desglose("Canal", "Documentos", columna=10, etiquetas=CANAL),
+    )
+    return Listado("Documentos", columnas, query, desgloses)
 
 
 def listado_derivaciones(usuario: Principal, p: ParametrosDerivaciones) -> Listado:
@@ -105,22 +120,22 @@ def listado_derivaciones(usuario: Principal, p: ParametrosDerivaciones) -> Lista
     origen, destino = aliased(Area), aliased(Area)
     enviado_por, recibido_por = aliased(Usuario), aliased(Usuario)
     columnas = (
-        Columna("N.º expediente", 15),
-        Columna("Asunto", 50),
-        Columna("Fecha de envío", 17, FECHA_HORA),
-        Columna("Área de origen", 30),
-        Columna("Área de destino", 30),
-        Columna("Enviado por", 24),
-        Columna("Indicación", 28),
-        Columna("Prioridad", 10),
-        Columna("Estado", 11),
+        Columna("Número de expediente", 14),
+        Columna("Asunto", 34, ajustar=True),
+        Columna(_hora("Fecha de envío"), 16, FECHA_HORA),
+        Columna("Área de origen", 22, ajustar=True),
+        Columna("Área de destino", 22, ajustar=True),
+        Columna("Enviado por", 18, ajustar=True),
+        Columna("Indicación", 20, ajustar=True),
+        Columna("Prioridad", 10, etiquetas=PRIORIDAD),
+        Columna("Estado", 13, etiquetas=ESTADO_DERIVACION, ajustar=True),
         Columna("Copia", 7, SI_NO),
-        Columna("Proveído", 50),
-        Columna("Fecha de recepción", 17, FECHA_HORA),
-        Columna("Recibido por", 24),
-        Columna("Fecha de atención", 17, FECHA_HORA),
-        Columna("Plazo (días)", 10, NUMERO),
-        Columna("Fecha límite", 12, FECHA),
+        Columna("Proveído", 34, ajustar=True),
+        Columna(_hora("Fecha de recepción"), 16, FECHA_HORA),
+        Columna("Recibido por", 18, ajustar=True),
+        Columna(_hora("Fecha de atención"), 16, FECHA_HORA),
+        Columna("Plazo (días)", 9, NUMERO),
+        Columna("Fecha límite", 11, FECHA),
     )
     # The tray's statement (visibility and filters), with plain columns instead of entities.
     query = (
@@ -152,22 +167,27 @@ def listado_derivaciones(usuario: Principal, p: ParametrosDerivaciones) -> Lista
         .outerjoin(Indicacion, Indicacion.id == Derivacion.indicacion_id)
         .order_by(Derivacion.fecha_envio.desc(), Derivacion.id.desc())
     )
-    return Listado("Derivaciones", columnas, query, Desglose("Estado", "Derivaciones", columna=8))
+    desgloses = (
+        Desglose("Estado", "Derivaciones", columna=8, etiquetas=ESTADO_DERIVACION),
+        Desglose("Área de destino", "Derivaciones", columna=4),
+        Desglose("Área de origen", "Derivaciones", columna=3),
+    )
+    return Listado("Derivaciones", columnas, query, desgloses)
 
 
 def listado_vencidos(usuario: Principal, p: ParametrosVencidos) -> Listado:
     columnas = (
-        Columna("N.º expediente", 15),
-        Columna("Fecha límite", 12, FECHA),
-        Columna("Días de atraso", 10, NUMERO),
-        Columna("Fecha de recepción", 17, FECHA_HORA),
-        Columna("Tipo de documento", 18),
-        Columna("Asunto", 60),
-        Columna("Remitente", 36),
-        Columna("Procedimiento", 36),
-        Columna("Prioridad", 10),
-        Columna("Estado", 12),
-        Columna("Área actual", 30),
+        Columna("Número de expediente", 14),
+        Columna("Fecha límite", 11, FECHA),
+        Columna("Días de atraso", 9, NUMERO),
+        Columna(_hora("Fecha de recepción"), 16, FECHA_HORA),
+        Columna("Tipo de documento", 16, ajustar=True),
+        Columna("Asunto", 40, ajustar=True),
+        Columna("Remitente", 26, ajustar=True),
+        Columna("Procedimiento", 24, ajustar=True),
+        Columna("Prioridad", 10, etiquetas=PRIORIDAD),
+        Columna("Estado", 12, etiquetas=ESTADO_DOCUMENTO),
+        Columna("Área actual", 24, ajustar=True),
     )
     query = _con_nombres(
         Documento.numero_expediente,
@@ -187,7 +207,12 @@ def listado_vencidos(usuario: Principal, p: ParametrosVencidos) -> Listado:
         query = query.where(Documento.area_actual_id == p.area_id)
     # The shape of the named query "reportes.vencidos" (ix_documentos_vencimiento): most overdue first.
     query = query.order_by(Documento.fecha_limite)
-    return Listado("Vencidos", columnas, query, Desglose("Área actual", "Documentos vencidos", columna=10))
+    desgloses = (
+        Desglose("Área actual", "Documentos vencidos", columna=10),
+        Desglose("Prioridad", "Documentos vencidos", columna=8, etiquetas=PRIORIDAD),
+        Desglose("Estado", "Documentos vencidos", columna=9, etiquetas=ESTADO_DOCUMENTO),
+    )
+    return Listado("Vencidos", columnas, query, desgloses)
 
 
 LISTADOS: dict[TipoReporte, Callable[[Principal, Any], Listado]] = {

@@ -15,7 +15,14 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unautho
 from app.core.files import content_disposition
 from app.core.routing import PrefixRouter
 from app.reportes.models import Reporte as ReporteModel
-from app.reportes.schemas import Reporte, ReporteAceptado, ReporteCreate, ReporteLinks, ReporteLista
+from app.reportes.schemas import (
+    EJEMPLOS_REPORTE,
+    Reporte,
+    ReporteAceptado,
+    ReporteCreate,
+    ReporteLinks,
+    ReporteLista,
+)
 from app.reportes.service import (
     MEDIA_TYPE_XLSX,
     ArchivoNoDisponible,
@@ -49,6 +56,13 @@ def _estado(request: Request, reporte: ReporteModel) -> Reporte:
     response_model=ReporteAceptado,
     status_code=status.HTTP_202_ACCEPTED,
     responses=error_responses(Unauthorized, Forbidden, InvalidInput),
+    openapi_extra=EJEMPLOS_REPORTE,
+    operation_id="solicitar_reporte",
+    summary="Solicitar un reporte",
+    description="Encola un reporte en Excel (202) de uno de cuatro tipos: documentos, derivaciones, "
+    "vencidos o estadísticas, con sus filtros. Consulte `links.estado` hasta que `estado` sea "
+    "`completado` y descárguelo de `links.descarga`. El reporte de un especialista contiene solo lo "
+    "que él puede ver.",
 )
 async def solicitar_reporte(
     data: ReporteCreate, session: SessionDep, usuario: CurrentUser, request: Request, response: Response
@@ -62,12 +76,22 @@ async def solicitar_reporte(
     return ReporteAceptado(reporte_id=reporte.id, task_id=reporte.task_id, estado=reporte.estado, links=links)
 
 
-@router.get("", response_model=ReporteLista, responses=error_responses(Unauthorized, Forbidden, InvalidInput))
+@router.get(
+    "",
+    response_model=ReporteLista,
+    responses=error_responses(Unauthorized, Forbidden, InvalidInput),
+    operation_id="listar_reportes",
+    summary="Listar mis reportes",
+    description="Los reportes del usuario, del más reciente al más antiguo; con `todos=true`, los de "
+    "todos los usuarios (solo administradores).",
+)
 async def listar_reportes(
     session: SessionDep,
     usuario: CurrentUser,
     request: Request,
-    todos: Annotated[bool, Query(description="every user's reports (admin only)")] = False,
+    todos: Annotated[
+        bool, Query(description="true: los reportes de todos los usuarios (solo administradores)")
+    ] = False,
     task_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9-]+$")] = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ReporteLista:
@@ -80,7 +104,14 @@ async def listar_reportes(
     )
 
 
-@router.get("/{reporte_id}", response_model=Reporte, responses=error_responses(Unauthorized, NotFound))
+@router.get(
+    "/{reporte_id}",
+    response_model=Reporte,
+    responses=error_responses(Unauthorized, NotFound),
+    operation_id="obtener_reporte",
+    summary="Ver el estado de un reporte",
+    description="Estado y avance: `filas` crece mientras `estado` es `procesando`.",
+)
 async def obtener_reporte(
     reporte_id: IdPath, session: SessionDep, usuario: CurrentUser, request: Request
 ) -> Reporte:
@@ -100,9 +131,13 @@ async def _trozos(archivo: IO[bytes]) -> AsyncIterator[bytes]:
     "/{reporte_id}/descarga",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {MEDIA_TYPE_XLSX: {}}, "description": "the Excel file"},
+        200: {"content": {MEDIA_TYPE_XLSX: {}}, "description": "El archivo Excel"},
         **error_responses(Unauthorized, NotFound, Conflict, ArchivoNoDisponible),
     },
+    operation_id="descargar_reporte",
+    summary="Descargar un reporte",
+    description="El archivo Excel. Responde 409 mientras el reporte no está `completado` y 410 si se "
+    "completó pero su archivo ya se eliminó.",
 )
 async def descargar_reporte(
     reporte_id: IdPath, session: SessionDep, usuario: CurrentUser

@@ -68,7 +68,7 @@ class ReporteService:
     ) -> tuple[list[Reporte], bool]:
         """The user's reports newest first (an admin's `todos`: everyone's); one statement."""
         if todos and usuario.rol is not Rol.ADMIN:
-            raise Forbidden("only an admin can list every user's reports")
+            raise Forbidden("Solo un administrador puede ver los reportes de todos los usuarios.")
         query = select(Reporte)
         if not todos:
             query = query.where(Reporte.solicitado_por_id == usuario.id)
@@ -86,7 +86,7 @@ class ReporteService:
             query = query.where(Reporte.solicitado_por_id == usuario.id)
         reporte = await self.session.scalar(query)
         if reporte is None:
-            raise NotFound(f"reporte {reporte_id} not found")
+            raise NotFound(f"No existe el reporte {reporte_id}.")
         return reporte
 
     async def abrir_archivo(self, usuario: Principal, reporte_id: int) -> tuple[Reporte, IO[bytes]]:
@@ -95,7 +95,7 @@ class ReporteService:
         reporte = await self.obtener(usuario, reporte_id)
         if reporte.estado is not EstadoReporte.COMPLETADO:
             raise Conflict(
-                f"reporte {reporte_id} is {reporte.estado.value}, not completado yet",
+                f"El reporte {reporte_id} está en estado {reporte.estado.value}; aún no está completado.",
                 estado=reporte.estado.value,
             )
         raiz = get_settings().storage_dir.resolve()
@@ -105,7 +105,7 @@ class ReporteService:
                 raise FileNotFoundError(ruta)
             archivo = await asyncio.to_thread(ruta.open, "rb")
         except OSError as exc:
-            raise ArchivoNoDisponible(f"the file of reporte {reporte_id} is no longer available") from exc
+            raise ArchivoNoDisponible(f"El archivo del reporte {reporte_id} ya no está disponible.") from exc
         return reporte, archivo
 
 

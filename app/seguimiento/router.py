@@ -34,10 +34,25 @@ async def limitar_por_ip(request: Request) -> None:
     response_model=SeguimientoPublico,
     responses=error_responses(NotFound, TooManyRequests),
     dependencies=[Depends(limitar_por_ip)],
+    operation_id="consultar_seguimiento",
+    summary="Consultar el estado de un expediente",
+    description="Pública, sin iniciar sesión: el estado y el recorrido de un expediente, con su número y "
+    "el código de verificación impreso en el cargo. No muestra datos personales. Cada dirección tiene "
+    "un límite de consultas (429).",
 )
 async def seguimiento(
     session: SessionDep,
-    numero: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{6,10}$", description="e.g. 2026-000123")],
-    codigo: Annotated[str, Query(min_length=4, max_length=12, pattern=r"^[A-Za-z0-9]+$")],
+    numero: Annotated[
+        str, Query(pattern=r"^[0-9]{4}-[0-9]{6,10}$", description="Número de expediente, p. ej. 2026-000123")
+    ],
+    codigo: Annotated[
+        str,
+        Query(
+            min_length=4,
+            max_length=12,
+            pattern=r"^[A-Za-z0-9]+$",
+            description="Código de verificación impreso en el cargo",
+        ),
+    ],
 ) -> Response:
     return json_response(await buscar_expediente(session, numero, codigo))

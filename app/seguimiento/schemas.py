@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import ConfigDict
+
 from app.core.schemas import ReadSchema
 from app.derivaciones.models import EstadoDerivacion
 from app.documentos.models import EstadoDocumento
@@ -19,6 +21,12 @@ class SeguimientoDerivacion(ReadSchema):
 
 class SeguimientoPublico(ReadSchema):
     """What a citizen sees: no personal data of the sender, no internal notes."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Lo que ve un ciudadano: sin datos personales del remitente ni notas internas."
+        }
+    )
 
     numero_expediente: str
     tipo_documento: str

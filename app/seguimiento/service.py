@@ -25,7 +25,17 @@ def url_seguimiento(
     receipt and sent in the registration email."""
     settings = settings or get_settings()
     query = urlencode({"numero": numero_expediente, "codigo": codigo_verificacion})
-    return f"{settings.public_base_url.rstrip('/')}/api/v1/seguimiento?{query}"
+    return f"{settings.public_base_url.rstrip('/')}/seguimiento?{query}"
+
+
+NO_ENCONTRADO = "No existe un documento con ese número y código de verificación."
+
+
+def codigo_correcto(esperado: str | None, dado: str) -> bool:
+    """Whether `dado` is the verification code `esperado` (None: no such document), in constant
+    time and case-insensitively; an unknown number costs the same comparison as a wrong code."""
+    esperado_o_nada = esperado if esperado is not None else "x" * len(dado)
+    return hmac.compare_digest(esperado_o_nada.upper(), dado.upper()) and esperado is not None
 
 
 _destino = aliased(Area)
@@ -62,9 +72,8 @@ async def seguimiento(session: AsyncSession, numero_expediente: str, codigo_veri
     """What a citizen sees (`schemas.SeguimientoPublico`) as its JSON body; the same 404 for an
     unknown number and a wrong code."""
     filas = await fetch_prepared(session, _SEGUIMIENTO, numero=numero_expediente)
-    expected = filas[0][0] if filas else "x" * len(codigo_verificacion)
-    if not filas or not hmac.compare_digest(expected.upper(), codigo_verificacion.upper()):
-        raise NotFound("no document with that number and verification code")
+    if not codigo_correcto(filas[0][0] if filas else None, codigo_verificacion):
+        raise NotFound(NO_ENCONTRADO)
     d = filas[0]
     return to_json(
         {

@@ -14,10 +14,19 @@ from app.usuarios.principal import sello_de
 from app.usuarios.schemas import LoginRequest, Token, Usuario
 from app.usuarios.service import UsuarioService
 
-router = PrefixRouter(prefix="/auth", tags=["auth"])
+router = PrefixRouter(prefix="/auth", tags=["autenticación"])
 
 
-@router.post("/login", response_model=Token, responses=error_responses(Unauthorized, TooManyRequests))
+@router.post(
+    "/login",
+    response_model=Token,
+    responses=error_responses(Unauthorized, TooManyRequests),
+    operation_id="iniciar_sesion",
+    summary="Iniciar sesión",
+    description="Cambia el usuario y la contraseña de una cuenta del personal por un token de acceso, que "
+    "se envía en la cabecera `Authorization: Bearer <token>`, y devuelve los datos de la cuenta. "
+    "Demasiados intentos fallidos seguidos se rechazan por un tiempo (429).",
+)
 async def login(data: LoginRequest, session: SessionDep, request: Request) -> Token:
     # The peer's address; behind a reverse proxy, uvicorn puts the client's there only for the
     # proxies listed in --forwarded-allow-ips (README, Throttling).
@@ -27,6 +36,13 @@ async def login(data: LoginRequest, session: SessionDep, request: Request) -> To
     return Token(access_token=token, expires_in=expires_in, usuario=Usuario.model_validate(usuario))
 
 
-@router.get("/me", response_model=Usuario, responses=error_responses(Unauthorized))
+@router.get(
+    "/me",
+    response_model=Usuario,
+    responses=error_responses(Unauthorized),
+    operation_id="obtener_mi_cuenta",
+    summary="Ver mi cuenta",
+    description="Los datos de la cuenta del token: nombre, correo, rol y área.",
+)
 async def me(usuario: CurrentUser, session: SessionDep) -> Usuario:
     return Usuario.model_validate(await UsuarioService(session).obtener(usuario.id))

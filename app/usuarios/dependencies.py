@@ -52,7 +52,7 @@ CurrentUser = Annotated[Principal, Depends(get_current_user)]
 
 async def get_admin(usuario: CurrentUser) -> Principal:
     if usuario.rol is not Rol.ADMIN:
-        raise Forbidden("this needs the admin role")
+        raise Forbidden("Esta acción requiere el rol de administrador.")
     return usuario
 
 

@@ -11,10 +11,10 @@ ROLES_QUE_ESCRIBEN = frozenset({Rol.ADMIN, Rol.MESA_PARTES, Rol.ESPECIALISTA})
 
 def exigir_escritura(usuario: Principal) -> None:
     if usuario.rol not in ROLES_QUE_ESCRIBEN:
-        raise Forbidden(f"role {usuario.rol.value} can read but not change documents")
+        raise Forbidden(f"El rol {usuario.rol.value} puede consultar documentos, pero no modificarlos.")
 
 
 def exigir_rol(usuario: Principal, *roles: Rol) -> None:
     if usuario.rol not in roles:
         allowed = ", ".join(role.value for role in roles)
-        raise Forbidden(f"this action needs one of the roles: {allowed}")
+        raise Forbidden(f"Esta acción requiere uno de estos roles: {allowed}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
 from app.core.schemas import Booleano, Id, Nombre, ReadSchema, UpdateSchema, WriteSchema
 from app.usuarios.models import Rol
@@ -27,6 +27,22 @@ class Usuario(UsuarioRef):
 
 
 class UsuarioCreate(WriteSchema):
+    # area_id 9: the demo data set's OAJ (app/ops/seed/catalog_data.py).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "jperez",
+                    "email": "jperez@municipalidad.example.gob.pe",
+                    "nombre_completo": "Juan Pérez Rojas",
+                    "password": "Cambie-esta-clave-2026",
+                    "rol": "especialista",
+                    "area_id": 9,
+                }
+            ]
+        }
+    )
+
     username: Username
     email: EmailStr
     nombre_completo: Nombre
@@ -37,6 +53,8 @@ class UsuarioCreate(WriteSchema):
 
 
 class UsuarioUpdate(UpdateSchema):
+    # area_id 6: the demo data set's MP (Mesa de Partes y Trámite Documentario).
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rol": "mesa_partes", "area_id": 6}]})
     nullable = frozenset({"area_id"})
 
     email: EmailStr | None = None
@@ -48,6 +66,10 @@ class UsuarioUpdate(UpdateSchema):
 
 
 class LoginRequest(WriteSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "admin", "password": "la-contraseña-de-admin"}]}
+    )
+
     username: Annotated[str, Field(min_length=1, max_length=50)]
     password: Annotated[str, Field(min_length=1, max_length=128)]
 

@@ -30,6 +30,10 @@ _DEMASIADOS_POR_USUARIO = (
 _DEMASIADOS_POR_IP = (
     "Demasiados intentos de inicio de sesión desde esta dirección. Vuelva a intentarlo más tarde."
 )
+_EN_USO = {
+    "username": "Ese nombre de usuario ya está en uso.",
+    "email": "Ese correo electrónico ya está en uso.",
+}
 
 log = get_logger("app.auth")
 
@@ -107,7 +111,7 @@ class UsuarioService:
     async def obtener(self, usuario_id: int) -> Usuario:
         usuario = await self.session.get(Usuario, usuario_id)
         if usuario is None:
-            raise NotFound(f"usuario {usuario_id} not found")
+            raise NotFound(f"No existe el usuario {usuario_id}.")
         return usuario
 
     async def crear(self, data: UsuarioCreate) -> Usuario:
@@ -166,9 +170,9 @@ class UsuarioService:
 
     async def _validar_area(self, rol: Rol, area_id: int | None) -> None:
         if rol in (Rol.ESPECIALISTA, Rol.MESA_PARTES) and area_id is None:
-            raise InvalidInput(f"a user with role {rol.value} needs an area", field="area_id")
+            raise InvalidInput(f"Un usuario con rol {rol.value} necesita un área.", field="area_id")
         if area_id is not None and await self.session.get(Area, area_id) is None:
-            raise InvalidInput(f"area {area_id} does not exist", field="area_id")
+            raise InvalidInput(f"No existe el área {area_id}.", field="area_id")
 
     async def _flush(self, usuario: Usuario) -> None:
         cache_policy.usuarios_cambiaron(self.session)
@@ -181,7 +185,7 @@ class UsuarioService:
             if constraint is None:
                 raise
             field = "email" if "email" in constraint else "username"
-            raise Conflict(f"{field} already in use", field=field) from exc
+            raise Conflict(_EN_USO[field], field=field) from exc
 
 
 def _cierra_sesiones(usuario: Usuario, values: dict[str, Any], password: str | None) -> bool:

@@ -231,9 +231,9 @@ REFUSED = [
     ("imagen.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>', None, "svg"),
     ("paquete.docx", b"PK\x03\x04" + b"\x00" * 60, DOCX_CT, "application/zip"),
     ("macros.docx", docx_bytes(extra={"word/vbaProject.bin": b"\x00" * 64}), DOCX_CT, "macroEnabled"),
-    ("foto.pdf", png_bytes(), "image/png", "its name ends in .pdf but its content is PNG"),
-    ("foto.png", png_bytes(), "application/pdf", "declared as application/pdf but its content is PNG"),
-    ("vacio.pdf", b"", "application/pdf", "empty"),
+    ("foto.pdf", png_bytes(), "image/png", "su nombre termina en .pdf, pero su contenido es PNG"),
+    ("foto.png", png_bytes(), "application/pdf", "se declaró como application/pdf, pero su contenido es PNG"),
+    ("vacio.pdf", b"", "application/pdf", "El archivo está vacío."),
 ]
 
 
@@ -271,12 +271,17 @@ async def test_malformed_multipart_bodies_get_422_naming_archivo(
     casos: list[tuple[str, dict[str, str], bytes, str]] = [
         ("json", {"content-type": "application/json"}, b'{"archivo": 1}', "multipart/form-data"),
         ("no boundary", {"content-type": "multipart/form-data"}, b"x", "multipart/form-data"),
-        ("no file", ct, cierre, "required"),
-        ("text field", ct, parte('name="archivo"') + cierre, "file part"),
-        ("other field", ct, parte('name="otro"; filename="a.pdf"') + cierre, "unexpected form field"),
-        ("two files", ct, parte('name="archivo"; filename="a.pdf"') * 2 + cierre, "one file"),
-        ("cut short", ct, parte('name="archivo"; filename="a.pdf"')[:-2], "closing boundary"),
-        ("garbage", ct, b"\xff\xfe\x00garbage", "malformed multipart"),
+        ("no file", ct, cierre, "Falta el archivo en el campo archivo."),
+        ("text field", ct, parte('name="archivo"') + cierre, "debe contener un archivo"),
+        (
+            "other field",
+            ct,
+            parte('name="otro"; filename="a.pdf"') + cierre,
+            "Campo de formulario no esperado",
+        ),
+        ("two files", ct, parte('name="archivo"; filename="a.pdf"') * 2 + cierre, "un solo archivo"),
+        ("cut short", ct, parte('name="archivo"; filename="a.pdf"')[:-2], "delimitador final"),
+        ("garbage", ct, b"\xff\xfe\x00garbage", "está mal formado"),
     ]
     for etiqueta, headers, body, motivo in casos:
         before = await fingerprint()
@@ -330,7 +335,7 @@ async def test_a_file_over_the_limit_gets_413_and_nothing_is_stored(
         headers={**tokens["mesa"], **headers, "content-length": str(len(body))},
     )
     assert response.status_code == 413, response.text
-    assert response.json()["detail"] == "the file is larger than the limit of 4 KiB (4096 bytes)"
+    assert response.json()["detail"] == "El archivo supera el tamaño máximo de 4 KiB (4096 bytes)."
     assert response.json()["limite_bytes"] == limite and cuerpo.enviados == 0
 
     # No Content-Length (chunked): refused while streaming, long before the end of the body.
@@ -428,11 +433,11 @@ def encrypted_pdf() -> bytes:
 
 
 CORRUPT = [
-    ("roto.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40, "PDF"),
-    ("cortado.png", truncated_png(), "truncated PNG"),
-    ("cortado.jpg", jpeg_bytes()[:-40], "truncated JPEG"),
-    ("roto.docx", corromper_miembro(docx_bytes(), "word/document.xml"), "corrupt office file"),
-    ("clave.pdf", encrypted_pdf(), "password"),
+    ("roto.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40, "El PDF no se puede leer"),
+    ("cortado.png", truncated_png(), "PNG truncado"),
+    ("cortado.jpg", jpeg_bytes()[:-40], "JPEG truncado"),
+    ("roto.docx", corromper_miembro(docx_bytes(), "word/document.xml"), "El archivo de Office está dañado"),
+    ("clave.pdf", encrypted_pdf(), "El PDF está protegido con contraseña."),
 ]
 
 
@@ -486,9 +491,8 @@ async def test_a_missing_file_marks_the_attachment_failed(doc: dict[str, Any]) -
     resultado = await procesar_anexo(anexo.id)
     assert resultado["estado"] == "fallido" and resultado["cambiado"] is True
     guardado = await fila(anexo.id)
-    assert guardado.estado_procesamiento is EstadoProcesamiento.FALLIDO and "missing" in (
-        guardado.error or ""
-    )
+    assert guardado.estado_procesamiento is EstadoProcesamiento.FALLIDO
+    assert guardado.error == "Falta el archivo guardado."
 
 
 async def test_a_rolled_back_upload_removes_its_stored_file(

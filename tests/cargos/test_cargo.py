@@ -17,11 +17,16 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from app.cargos.service import generar_cargo, qr_seguimiento, ruta_cargo
+from app.cargos.pdf import DatosCargo, qr_seguimiento, render_cargo
+from app.cargos.service import cargar_datos, generar_cargo, ruta_cargo
 from app.core.config import get_settings
+from app.core.database import db
+from app.core.office_time import format_date
+from app.documentos.plazos import calcular_fecha_limite
+from app.institucion.identidad import institucion
 from app.seguimiento.service import url_seguimiento
 from tests.anexos.archivos import pdf_bytes, subir
-from tests.conftest import World, registrar
+from tests.conftest import World, nuevo_ruc, registrar
 from tests.helpers import UNKNOWN_ID, Tokens, assert_max_queries
 
 pytestmark = pytest.mark.usefixtures("celery_worker")
@@ -66,7 +71,7 @@ async def test_registration_produces_the_receipt_with_the_tracking_qr(
     )
     assert response.headers["x-content-type-options"] == "nosniff"
 
-    tracking = f"{get_settings().public_base_url}/api/v1/seguimiento?numero={numero}&codigo={codigo}"
+    tracking = f"{get_settings().public_base_url}/seguimiento?numero={numero}&codigo={codigo}"
     assert url_seguimiento(numero, codigo) == tracking
     contenido = texto(response.content)
     fecha = datetime.fromisoformat(doc["fecha_recepcion"]).astimezone(ZoneInfo(get_settings().timezone))
@@ -74,8 +79,7 @@ async def test_registration_produces_the_receipt_with_the_tracking_qr(
         "CARGO DE RECEPCIÓN",
         numero,
         codigo,
-        tracking,
-        fecha.strftime("%d/%m/%Y %H:%M:%S"),
+        f"{fecha:%d/%m/%Y %H:%M:%S} (hora de Lima)",
         doc["remitente"]["nombre"],
         f"DNI {doc['remitente']['numero_documento_identidad']}",
         "Solicitud",  # tipo de documento
@@ -84,13 +88,14 @@ async def test_registration_produces_the_receipt_with_the_tracking_qr(
         "Mesa de Partes",
     ):
         assert esperado in contenido, (esperado, contenido)
+    assert tracking in contenido.replace("\n", "")  # printed beside the QR (broken before "?")
     assert re.search(r"Folios:\s*3\b", contenido) and re.search(r"Anexos:\s*0\b", contenido), contenido
 
     # The QR on the page decodes to exactly the tracking URL, and that URL works.
     assert qr_del_pdf(response.content) == [tracking]
     assert qr_seguimiento(numero, codigo).value == tracking
     seguimiento = await client.get(tracking.removeprefix(get_settings().public_base_url))
-    assert seguimiento.status_code == 200 and seguimiento.json()["numero_expediente"] == numero
+    assert seguimiento.status_code == 200 and numero in seguimiento.text
 
 
 async def test_the_receipt_is_rendered_on_demand_idempotently_and_follows_new_attachments(
@@ -169,3 +174,110 @@ async def test_an_on_demand_render_never_replaces_a_stored_receipt(
     # A request that rendered older data while the task stored a newer receipt keeps the newer one.
     assert escribir_si_falta(ruta_cargo(doc["id"]), b"%PDF-older render") is False
     assert ruta_cargo(doc["id"]).read_bytes() == almacenado
+
+
+async def test_the_receipt_shows_the_institution_the_procedure_its_deadline_and_the_stamp_box(
+    client: httpx.AsyncClient, tokens: Tokens, world: World
+) -> None:
+    doc = await registrar(client, tokens["mesa"], world)
+    numero, codigo = doc["numero_expediente"], doc["codigo_verificacion"]
+    pdf = await esperar_archivo(doc["id"])
+    contenido = texto(pdf)
+    inst = institucion()
+    recibido = datetime.fromisoformat(doc["fecha_recepcion"])
+    # The procedure of the world (TUPA-01, 10 business days): its deadline, and the plazo counted
+    # back from that date.
+    assert doc["fecha_limite"] == calcular_fecha_limite(recibido, world.plazo).isoformat()
+    limite = format_date(datetime.fromisoformat(doc["fecha_limite"]).date())
+    for esperado in (
+        inst.nombre,
+        f"RUC {inst.ruc}",
+        inst.direccion,
+        f"Teléfono: {inst.telefono}",
+        f"Correo: {inst.email}",
+        f"Horario de atención: {inst.horario}",
+        "CARGO DE RECEPCIÓN",
+        "Procedimiento TUPA:",
+        "TUPA-01 — Acceso a la información",
+        "Fecha límite de atención:",
+        f"{limite} (10 días hábiles)",
+        "(hora de Lima)",
+        "Consulte el estado de su trámite",
+        "Sello y firma de recepción",
+    ):
+        assert esperado in contenido, (esperado, contenido)
+    # The tracking page's address is printed (maybe on two lines) beside the QR that encodes it.
+    url = url_seguimiento(numero, codigo)
+    assert "/seguimiento?numero=" in url and "/api/" not in url
+    assert url in contenido.replace("\n", "")
+    assert qr_del_pdf(pdf) == [url]
+    assert "America/Lima" not in contenido and "UTC" not in contenido
+
+    # Deterministic: the same data renders the same bytes, here as in the worker.
+    async with db.sessionmaker() as session:
+        datos = await cargar_datos(session, doc["id"])
+    assert render_cargo(datos) == render_cargo(datos) == pdf
+
+
+async def test_without_a_procedure_the_receipt_says_there_is_no_legal_deadline(
+    client: httpx.AsyncClient, tokens: Tokens, world: World
+) -> None:
+    doc = await registrar(client, tokens["mesa"], world, procedimiento_id=None)
+    assert doc["fecha_limite"] is None
+    contenido = texto(await esperar_archivo(doc["id"]))
+    assert "Fecha límite de atención:" in contenido and "Sin plazo legal" in contenido
+    assert "Procedimiento TUPA" not in contenido and "TUPA-01" not in contenido
+
+
+async def test_long_names_and_subject_still_fit_on_one_page(
+    client: httpx.AsyncClient, tokens: Tokens, world: World
+) -> None:
+    remitente = {
+        "tipo_persona": "juridica",
+        "tipo_documento_identidad": "RUC",
+        "numero_documento_identidad": nuevo_ruc(),
+        "nombre": ("Asociación de Productores Agropecuarios del Valle " * 7)[:300],
+        "email": None,
+    }
+    asunto = ("Solicito copia certificada del expediente administrativo y sus anexos, " * 15)[:1000]
+    doc = await registrar(
+        client, tokens["mesa"], world, remitente=remitente, asunto=asunto, numero_documento="N" * 100
+    )
+    pdf = await esperar_archivo(doc["id"])
+    contenido = texto(pdf)  # exactly one page
+    plano = contenido.replace("\n", " ")
+    # The whole subject still fits beside a 300-character sender (cut to two lines at most).
+    assert " ".join(asunto.split()[-6:]) in plano
+    assert "Asociación de Productores" in contenido
+    for esperado in ("Fecha límite de atención:", "Sello y firma de recepción", "Consulte el estado"):
+        assert esperado in contenido, esperado
+    assert qr_del_pdf(pdf) == [url_seguimiento(doc["numero_expediente"], doc["codigo_verificacion"])]
+
+
+def test_values_at_their_longest_are_cut_and_the_page_stays_one() -> None:
+    """Every field at its schema's maximum: the values are cut with an ellipsis (the subject last),
+    and the deadline, the QR and the stamp box are still on the single page."""
+    datos = DatosCargo(
+        documento_id=1,
+        numero_expediente="2026-000123",
+        codigo_verificacion="ABCD2345",
+        fecha_recepcion="06/12/2026 05:16:21 (hora de Lima)",
+        remitente="Razón Social Extensa " * 15,
+        documento_identidad="RUC 20123456786",
+        tipo_documento="Tipo " * 20,
+        numero_documento="N" * 100,
+        asunto=("Asunto muy largo del documento presentado " * 30)[:1000],
+        folios=9999,
+        anexos=99,
+        area="Área de nombre largo " * 10,
+        registrado_por="Nombre Completo " * 10,
+        procedimiento="TUPA-99 — " + "Procedimiento de nombre largo " * 10,
+        fecha_limite="15/12/2026 (7 días hábiles)",
+    )
+    pdf = render_cargo(datos)
+    contenido = texto(pdf)  # one page
+    assert "…" in contenido and "Asunto muy largo" in contenido
+    for esperado in ("Fecha límite de atención:", "15/12/2026 (7 días hábiles)", "Sello y firma"):
+        assert esperado in contenido, esperado
+    assert qr_del_pdf(pdf) == [url_seguimiento("2026-000123", "ABCD2345")]
+    assert render_cargo(datos) == pdf

@@ -1,5 +1,6 @@
 """Security headers on every response (app/core/security_headers.py), the docs pages' CSP checked
-against what the pages load, HSTS by setting, and CORS for the configured origins only."""
+against what the pages load (all of it from this server: app/core/docs.py), HSTS by setting, and CORS
+for the configured origins only."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from fastapi import FastAPI, Response
 
 from app.core.config import get_settings
+from app.core.docs import MEDIA_TYPES, PATCHES, STATIC_DIR
 from app.core.security_headers import CORS_REQUEST_HEADERS, SecureFastAPI
 from app.main import app, create_app
 from tests.anexos.archivos import pdf_bytes, subir, url
@@ -221,19 +223,76 @@ async def test_the_docs_pages_policy_allows_what_they_load_and_nothing_inline_el
     blocked = [(d, u) for d, u in page.loads if not allows_url(policy, d, u)]
     blocked += [(d, t[:60]) for d, t in page.inline if not allows_inline(policy, d, t)]
     assert not blocked, f"{path}: the CSP blocks {blocked}\n{response.headers['content-security-policy']}"
-    # What the page's scripts load at run time: the OpenAPI document (Swagger UI's `url:`), ReDoc's
-    # search worker (a blob: URL) and the fonts of the Google Fonts stylesheet.
+    # What the page's scripts load at run time: the OpenAPI document (Swagger UI's `url:`) and
+    # ReDoc's search worker (a blob: URL).
     for spec in re.findall(r"\burl: '([^']+)'", response.text):
         assert allows_url(policy, "connect-src", spec), spec
     if path == "/redoc":
         assert allows_url(policy, "worker-src", "blob:" + ORIGIN + "/5f0c"), policy
-    if any("fonts.googleapis.com" in u for _, u in page.loads):
-        assert allows_url(policy, "font-src", "https://fonts.gstatic.com/s/roboto/v30/a.woff2"), policy
-    # and nothing else: no script from elsewhere, no inline script but these pages' own
-    assert not allows_url(policy, "script-src", "https://cdn.jsdelivr.net/npm/evil@1/x.js")
-    assert not allows_url(policy, "script-src", "https://attacker.example/x.js")
+    if path == "/docs":  # no online validator badge: an image from validator.swagger.io
+        assert '"validatorUrl": null' in response.text
+    # Everything the page loads is this server's, and it names no other host at all.
+    assert all(urlsplit(urljoin(ORIGIN + "/", u)).netloc == "testserver" for _, u in page.loads), page.loads
+    named = re.findall(r"https?://[^\s\"'<>()]+", response.text)
+    assert not [u for u in named if urlsplit(u).netloc != "testserver"], named
+    # and nothing else: no script, style, font or image from elsewhere (the CDN and the hosts
+    # FastAPI's own pages use included), no inline script but these pages' own
+    for directive, outside in [
+        ("script-src", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"),
+        ("script-src", "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"),
+        ("script-src", "https://attacker.example/x.js"),
+        ("style-src", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"),
+        ("style-src", "https://fonts.googleapis.com/css?family=Montserrat"),
+        ("font-src", "https://fonts.gstatic.com/s/roboto/v30/a.woff2"),
+        ("img-src", "https://fastapi.tiangolo.com/img/favicon.png"),
+        ("img-src", "https://validator.swagger.io/validator?url=x"),
+        ("connect-src", "https://attacker.example/collect"),
+    ]:
+        assert not allows_url(policy, directive, outside), (directive, outside)
     assert not allows_inline(policy, "script-src", "alert(document.domain)")
-    assert not allows_url(policy, "connect-src", "https://attacker.example/collect")
+    assert "http://" not in response.headers["content-security-policy"]
+    assert "https://" not in response.headers["content-security-policy"]
+
+
+async def test_the_docs_assets_are_served_here_cached_and_self_contained(api: httpx.AsyncClient) -> None:
+    """Every script, stylesheet and icon the docs pages load is one of fastapi-offline's files, served
+    by this server with its type, a year-long immutable cache (the URL carries the content's hash),
+    an ETag (304), and the stylesheet refers to nothing outside itself (data: URIs only)."""
+    loads: set[str] = set()
+    for path in ("/docs", "/redoc"):
+        page = Page()
+        page.feed((await api.get(path)).text)
+        loads |= {u for d, u in page.loads if d != "connect-src"}
+    served: set[str] = set()
+    for asset in sorted(loads):
+        response = await api.get(asset)
+        name = urlsplit(asset).path.rsplit("/", 1)[-1]
+        assert response.status_code == 200, asset
+        expected = (STATIC_DIR / name).read_bytes()
+        for old, new in PATCHES.get(name, ()):  # what would load from elsewhere (ReDoc's logo)
+            expected = expected.replace(old, new)
+        assert response.content == expected, asset
+        assert b"cdn.redoc.ly" not in response.content and b"cdn.jsdelivr.net" not in response.content
+        assert response.headers["content-type"] == MEDIA_TYPES[name], asset
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable", asset
+        version = response.headers["etag"].strip('"')
+        assert len(version) == 12 and urlsplit(asset).query == f"v={version}", asset
+        assert_security_headers(response)
+        again = await api.get(asset, headers={"If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", asset
+        head = await api.head(asset)
+        assert head.status_code == 200 and head.content == b"", asset
+        assert head.headers["content-length"] == str(len(response.content)), asset
+        if name.endswith(".css"):
+            references = re.findall(r"url\(\s*[\"']?([^\"')]+)", response.text) + re.findall(
+                r"@import", response.text
+            )
+            assert references and all(r.startswith("data:") for r in references), references[:5]
+        served.add(name)
+    assert served == set(MEDIA_TYPES), served
+    assert (await api.get("/docs/static/otro.js")).status_code == 404
+    assert (await api.get("/docs/static/../../app/main.py")).status_code == 404
+    assert (await api.post("/docs/static/favicon.png")).status_code in (404, 405)
 
 
 # ---- HSTS and CORS: an app built with other settings ----------------------------------------------------

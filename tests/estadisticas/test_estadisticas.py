@@ -4,10 +4,9 @@ a date range.
 
 from __future__ import annotations
 
-from datetime import date
-
 import httpx
 
+from app.core.office_time import office_today
 from tests.conftest import World, registrar
 
 
@@ -25,7 +24,8 @@ async def test_statistics_reflect_registrations(
     )
     assert sum(c["total"] for c in after["por_area"]) == after["total"]
     assert sum(c["total"] for c in after["por_mes"]) == after["total"]
-    today = date.today().isoformat()
+    # The office's day, not the machine's (UTC): between 00:00 and 05:00 UTC they differ.
+    today = office_today().isoformat()
     bounded = await client.get(
         "/api/v1/estadisticas", params={"fecha_desde": today, "fecha_hasta": today}, headers=tokens["auditor"]
     )

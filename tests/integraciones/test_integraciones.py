@@ -65,7 +65,9 @@ async def test_an_endpoint_failing_twice_gets_one_delivery_after_three_signed_at
     detalle = final["intentos_detalle"]
     assert [i["codigo_respuesta"] for i in detalle] == [500, 500, 200]
     assert [i["intento"] for i in detalle] == [1, 2, 3] and {i["entrega"] for i in detalle} == {1}
-    assert detalle[0]["error"].startswith("HTTP 500") and detalle[2]["error"] is None
+    assert (
+        detalle[0]["error"] == "El receptor respondió con el estado HTTP 500." and detalle[2]["error"] is None
+    )
 
     # The receiver saw three correctly signed requests of one delivery and accepted it once.
     assert len(receptor.peticiones) == 3 and all(p.firma_ok for p in receptor.peticiones)
@@ -104,7 +106,10 @@ async def test_retries_stop_at_the_integrations_maximum(
 
     final = await esperar_envio(client, tokens, documento["id"], envio["id"])
     assert final["estado"] == "fallido" and final["intentos"] == 2 and final["proximo_intento"] is None
-    assert final["codigo_respuesta"] == 503 and final["ultimo_error"].startswith("HTTP 503")
+    assert (
+        final["codigo_respuesta"] == 503
+        and final["ultimo_error"] == "El receptor respondió con el estado HTTP 503."
+    )
     assert len(final["intentos_detalle"]) == 2 and len(receptor.peticiones) == 2 and not receptor.aceptadas
 
     # Asking again for a delivery that gave up starts a new round: fresh budget, same delivery
@@ -145,7 +150,7 @@ async def test_a_slow_endpoint_is_a_timeout_recorded_as_the_attempts_error(
     final = await esperar_envio(client, tokens, documento["id"], envio["id"])
     assert final["estado"] == "fallido" and final["intentos"] == 1 and final["codigo_respuesta"] is None
     (intento,) = final["intentos_detalle"]
-    assert "timeout" in intento["error"] and intento["codigo_respuesta"] is None
+    assert "Tiempo de espera agotado" in intento["error"] and intento["codigo_respuesta"] is None
     assert 900 <= intento["ms"] < 2900, intento
     assert len(receptor.peticiones) == 1
 
@@ -190,7 +195,7 @@ async def test_the_sweep_delivers_a_due_envio_whose_retry_was_lost(
         "entrega": 1,
         "at": ahora.isoformat(),
         "codigo_respuesta": 502,
-        "error": "HTTP 502",
+        "error": "El receptor respondió con el estado HTTP 502.",
         "ms": 3,
     }
     async with db.sessionmaker() as session, session.begin():

@@ -230,7 +230,8 @@ async def test_a_destination_allowed_at_registration_but_not_at_delivery_is_neve
     final = await esperar_envio(client, tokens, documento["id"], envio["id"])
     assert final["estado"] == "fallido" and final["proximo_intento"] is None, final
     assert final["intentos"] == 1 and final["codigo_respuesta"] is None
-    assert "refused" in final["ultimo_error"] and f"{NO_LISTADA} is loopback" in final["ultimo_error"]
+    assert final["ultimo_error"].startswith(f"Destino rechazado: {NO_LISTADA} corresponde a {NO_LISTADA}")
+    assert "de bucle local (loopback)" in final["ultimo_error"]
     assert AJUSTE in final["ultimo_error"]
     # Given up for good: another copy of the message, or the sweep, attempts nothing.
     assert (await sincronizar(envio["id"]))["resultado"] == "abandonado"
@@ -327,7 +328,9 @@ async def test_tls_to_a_pinned_address_sends_the_host_name_and_verifies_the_cert
     finally:
         servidor.stop()
     assert final["estado"] == "fallido" and final["codigo_respuesta"] is None, final
-    assert "CERTIFICATE_VERIFY_FAILED" in final["ultimo_error"] or "certificate" in final["ultimo_error"]
+    assert (
+        final["ultimo_error"] == "El certificado TLS del receptor no es válido (CERTIFICATE_VERIFY_FAILED)."
+    )
     assert servidor.nombres == ["localhost"], servidor.nombres
 
 
@@ -401,11 +404,20 @@ async def test_receivers_answers_are_shown_to_admins_only(
 
     admin, _ = await envios("admin")
     primero, legado = admin["intentos_detalle"]
-    assert primero["error"] == "HTTP 500" and "scripted failure" in primero["respuesta"]
+    assert (
+        primero["error"] == "El receptor respondió con el estado HTTP 500."
+        and "scripted failure" in primero["respuesta"]
+    )
     assert "legado-secreto" in legado["error"] and "legado-secreto" in admin["ultimo_error"]
     for rol in ("oaj", "mesa", "auditor"):
         item, text = await envios(rol)
         assert "scripted failure" not in text and "legado-secreto" not in text, rol
         assert [i["respuesta"] for i in item["intentos_detalle"]] == [None, None]
-        assert [i["error"] for i in item["intentos_detalle"]] == ["HTTP 500", "HTTP 500"]
-        assert item["ultimo_error"] == "HTTP 500" and item["codigo_respuesta"] == 500
+        # Today's attempt and the legacy one alike: the Spanish sentence, without the answer.
+        assert [i["error"] for i in item["intentos_detalle"]] == [
+            "El receptor respondió con el estado HTTP 500."
+        ] * 2
+        assert (
+            item["ultimo_error"] == "El receptor respondió con el estado HTTP 500."
+            and item["codigo_respuesta"] == 500
+        )

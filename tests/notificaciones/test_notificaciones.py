@@ -8,6 +8,7 @@ this process. Either way the tests wait for what reaches the sink and the ledger
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -22,6 +23,7 @@ from app.core.config import Settings, get_settings
 from app.core.database import db
 from app.core.task_queue import celery_app, get_task_queue
 from app.documentos.models import EventoHistorial, Historial
+from app.institucion.identidad import institucion
 from app.notificaciones import plantillas
 from app.notificaciones.models import EstadoNotificacion, Notificacion
 from app.notificaciones.plantillas import FilaVencido
@@ -174,7 +176,7 @@ async def test_registration_emails_the_sender_once(
     assert correo["Message-ID"] == row.message_id == message_id(clave, get_settings().mail_from)
     assert correo["Auto-Submitted"] == "auto-generated"
     url = url_seguimiento(numero, codigo)
-    assert url == f"{get_settings().public_base_url}/api/v1/seguimiento?numero={numero}&codigo={codigo}"
+    assert url == f"{get_settings().public_base_url}/seguimiento?numero={numero}&codigo={codigo}"
     body = texto(correo)
     assert codigo in body and url in body and doc["asunto"] in body
     assert "Rosa Mamani <Quispe> & Cía" in body
@@ -187,7 +189,7 @@ async def test_registration_emails_the_sender_once(
     # The tracking URL of the email answers.
     tracking = await client.get(url.removeprefix(get_settings().public_base_url))
     assert tracking.status_code == 200, tracking.text
-    assert tracking.json()["numero_expediente"] == numero
+    assert numero in tracking.text  # the public tracking page of the document
 
 
 async def test_a_sender_without_email_gets_nothing(
@@ -243,16 +245,18 @@ async def test_routing_emails_the_receiving_areas(
         "Acción necesaria",
         "Revisar la <propuesta> & informar",
         "3 días hábiles, vence el",
-        "alta",
+        "Alta",
     ]:
         assert fragment in body, fragment
+    assert "alta" not in body.split()  # the word, not the code
     assert "copia" not in body.lower()
     assert "Revisar la &lt;propuesta&gt; &amp; informar" in html(correo)
 
     [aviso] = correos(smtp, "esp_oaj@example.pe", numero)
     assert aviso["Message-ID"] == copia.message_id
     assert "Copia para conocimiento" in str(aviso["Subject"])
-    assert "solo para su conocimiento" in texto(aviso) and "Sin plazo" in texto(aviso)
+    # The copy has no plazo of its own: the document's legal deadline (its procedure's) is shown.
+    assert "solo para su conocimiento" in texto(aviso) and "Plazo legal del trámite" in texto(aviso)
     # Nobody of the sending area is told, nor the auditor (no area).
     async with db.sessionmaker() as session:
         claves = set(
@@ -436,6 +440,10 @@ async def test_daily_overdue_alert_once_per_area_user(
     assert "Se muestran los 2 más atrasados" in body
     lineas = {line.split()[0]: line.split() for line in body.splitlines() if line.startswith(numeros[0][:5])}
     assert lineas[numeros[0]][2] == "10" and lineas[numeros[1]][2] == "3"
+    # States in words, dates as dd/mm/yyyy, the institution named in both parts.
+    assert lineas[numeros[0]][3] == "Registrado" and lineas[numeros[1]][3] == "Recibido"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4}", lineas[numeros[0]][1])
+    assert institucion().nombre in body and institucion().nombre in html(correo)
     assert numeros[0] in html(correo)
     assert smtp.to(inactivo.email) == [] and smtp.to(otro.email) == []
     async with db.sessionmaker() as session:

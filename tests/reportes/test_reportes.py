@@ -15,7 +15,7 @@ import random
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,10 +28,17 @@ from sqlalchemy import text
 
 from app.core.config import Settings, get_settings
 from app.core.database import db
+from app.core.office_time import office_today
 from app.core.task_queue import TaskQueue, build_celery, get_task_queue, visibility_timeout
-from app.core.task_runtime import SOFT_LIMIT_MESSAGE, interruptible
+from app.core.task_runtime import interruptible
+from app.documentos.etiquetas import ESTADO_DOCUMENTO
 from app.documentos.models import ESTADOS_ABIERTOS, EstadoDocumento
-from app.reportes.generacion import directorio_reportes, generar_reporte
+from app.reportes.generacion import (
+    ERROR_INTERNO,
+    ERROR_TIEMPO_AGOTADO,
+    directorio_reportes,
+    generar_reporte,
+)
 from app.reportes.service import GENERAR_REPORTE
 from tests.celery_worker import Worker
 from tests.conftest import World, counted, nuevo_ruc
@@ -41,6 +48,7 @@ from tests.redis_server import free_port
 API = "/api/v1/reportes"
 N = 10_000
 ESTADOS = tuple(estado.value for estado in EstadoDocumento)
+PALABRAS = tuple(ESTADO_DOCUMENTO[estado] for estado in EstadoDocumento)
 # Every document's reception instant: BASE minus g * 7 minutes (g = 1..n), far from other tests' dates.
 BASE = datetime.fromisoformat("2001-03-01T15:00:00+00:00")
 LIMA = ZoneInfo(get_settings().timezone)
@@ -249,8 +257,8 @@ async def test_a_10000_row_report_requested_over_the_api_downloads_as_a_real_wor
     assert libro.sheetnames == ["Resumen", "Documentos"]
     hoja = libro["Documentos"]
     encabezado = [c.value for c in hoja[1]]
-    assert encabezado[:6] == ["N.º expediente", "Fecha de recepción", "Tipo de documento",
-                              "N.º de documento", "Asunto", "Folios"]  # fmt: skip
+    assert encabezado[:6] == ["Número de expediente", "Fecha de recepción (hora de Lima)",
+                              "Tipo de documento", "Número de documento", "Asunto", "Folios"]  # fmt: skip
     assert encabezado[12] == "Estado" and len(encabezado) == 17
     assert all(c.font.bold for c in hoja[1])
     assert hoja.max_row == N + 1
@@ -261,15 +269,17 @@ async def test_a_10000_row_report_requested_over_the_api_downloads_as_a_real_wor
     assert primera[1] == (BASE - timedelta(minutes=7)).astimezone(LIMA).replace(tzinfo=None)
     assert primera[0].endswith("-0000001") and primera[5] == 2
     assert isinstance(hoja.cell(2, 16).value, datetime)  # the deadline, a date cell
-    assert hoja.cell(2, 16).value.date() == date.today() - timedelta(days=2)
+    # current_date of the office's calendar (the session's time zone), not of this machine's.
+    assert hoja.cell(2, 16).value.date() == office_today() - timedelta(days=2)
     assert hoja.cell(2, 2).number_format == "dd/mm/yyyy hh:mm"
-    assert hoja.column_dimensions["E"].width > 50  # Asunto
+    assert hoja.column_dimensions["E"].width >= 40  # Asunto
     datos = resumen(libro)
-    assert datos["Filas"] == N and datos["Tipo de reporte"] == "documentos"
-    assert datos["Solicitado por"] == "Mesa (mesa)" and isinstance(datos["Generado el"], datetime)
-    assert datos["tipo_documento_id"] == str(lote.tipos_documento)
-    # The breakdown by estado: 1,250 of each of the eight states.
-    assert {estado: datos[estado] for estado in ESTADOS} == dict.fromkeys(ESTADOS, N // 8)
+    assert datos["Filas"] == N and datos["Tipo de reporte"] == "Documentos"
+    assert datos["Solicitado por"] == "Mesa (mesa)"
+    assert isinstance(datos["Generado el (hora de Lima)"], datetime)
+    assert datos["Tipo de documento"] == "Tipo propio de pruebas"
+    # The breakdown by estado (the first one): 1,250 of each of the eight states.
+    assert {palabra: datos[palabra] for palabra in PALABRAS} == dict.fromkeys(PALABRAS, N // 8)
 
 
 async def test_the_status_endpoint_runs_two_statements(
@@ -321,7 +331,7 @@ async def test_derivaciones_vencidos_and_estadisticas_reports(
     hoja = libro["Derivaciones"]
     assert hoja.cell(1, 5).value == "Área de destino" and hoja.max_row == N // 20 + 1
     assert hoja.cell(2, 11).value == '=HYPERLINK("http://x")' and hoja.cell(2, 11).data_type == "s"
-    assert isinstance(hoja.cell(2, 3).value, datetime) and hoja.cell(2, 9).value == "pendiente"
+    assert isinstance(hoja.cell(2, 3).value, datetime) and hoja.cell(2, 9).value == "Pendiente de recepción"
 
     estado = await esperar(client, admin, vencidos)
     assert estado["estado"] == "completado" and estado["filas"] == esperados, estado
@@ -340,10 +350,11 @@ async def test_derivaciones_vencidos_and_estadisticas_reports(
     )
     assert libro.sheetnames == ["Resumen", "Por estado", "Por área", "Por tipo", "Por mes"]
     datos = resumen(libro)
-    assert datos["Documentos"] == N and datos["Tipo de reporte"] == "estadisticas"
+    assert datos["Documentos"] == N and datos["Tipo de reporte"] == "Estadísticas"
     por_estado = {row[0]: row[1] for row in libro["Por estado"].iter_rows(min_row=2, values_only=True)}
-    assert por_estado == dict.fromkeys(ESTADOS, N // 8)
-    assert estado["filas"] == sum(libro[h].max_row - 1 for h in libro.sheetnames[1:])
+    assert por_estado == {**dict.fromkeys(PALABRAS, N // 8), "TOTAL": "=SUM(B2:B9)"}
+    # Each sheet: its header, its rows, a TOTAL line.
+    assert estado["filas"] == sum(libro[h].max_row - 2 for h in libro.sheetnames[1:])
 
 
 # ---- at least once, effect once ----------------------------------------------------------------
@@ -468,7 +479,8 @@ async def test_a_failing_report_ends_in_error_without_a_file(world: World) -> No
     with pytest.raises(ValidationError):
         await generar_reporte(reporte_id, "t1")
     row = await fila(reporte_id)
-    assert row["estado"] == "error" and row["error"].startswith("ValidationError: 1 validation error")
+    assert row["estado"] == "error" and row["error"] == ERROR_INTERNO.format(causa="ValidationError")
+    assert row["error"].startswith("El reporte no pudo generarse por un error interno")
     assert row["finalizado_at"] is not None and archivos(reporte_id) == []
 
 
@@ -487,7 +499,8 @@ async def test_the_soft_time_limit_signal_ends_the_report_in_error(world: World,
     with pytest.raises(asyncio.CancelledError):
         await tarea
     row = await fila(reporte_id)
-    assert row["estado"] == "error" and row["error"] == SOFT_LIMIT_MESSAGE
+    assert row["estado"] == "error" and row["error"] == ERROR_TIEMPO_AGOTADO
+    assert "superó el tiempo máximo" in row["error"]
     assert archivos(reporte_id) == []
     assert signal.getsignal(signal.SIGUSR1) == signal.SIG_DFL  # the previous handler is back
 
@@ -529,9 +542,7 @@ async def test_the_download_is_409_until_completado_and_410_without_its_file(
         reporte_id = await crear_fila(world.users["mesa"], "vencidos", {}, estado=estado)
         response = await client.get(f"{API}/{reporte_id}/descarga", headers=tokens["mesa"])
         assert response.status_code == 409, response.text
-        assert (
-            response.json()["estado"] == estado and estado in response.json()["detail"]
-        )
+        assert response.json()["estado"] == estado and estado in response.json()["detail"]
     for ruta in ("reportes/no-existe.xlsx", "../../etc/passwd", None):
         reporte_id = await crear_fila(
             world.users["mesa"], "vencidos", {}, estado="completado", ruta_archivo=ruta

@@ -76,7 +76,9 @@ async def _palabra(session: AsyncSession) -> str:
 async def muestra(session: AsyncSession) -> Muestra:
     documento = (await session.scalars(select(Documento).order_by(Documento.id.desc()).limit(1))).first()
     if documento is None:
-        raise LookupError("no documents yet: named queries need data to pick their parameters from")
+        raise LookupError(
+            "Aún no hay documentos: las consultas con nombre necesitan datos para elegir sus parámetros."
+        )
     derivacion = (await session.scalars(select(Derivacion).order_by(Derivacion.id.desc()).limit(1))).first()
     tipo = await session.scalar(
         select(Documento.tipo_documento_id)

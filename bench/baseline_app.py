@@ -109,7 +109,7 @@ async def listar(
     if q is not None:
         termino = " ".join(q.split()).lower()
         if not termino:
-            raise InvalidInput("q needs at least one word", field="q", location="query")
+            raise InvalidInput("La búsqueda necesita al menos una palabra.", field="q", location="query")
         query = query.where(
             Documento.busqueda.op("@@")(func.websearch_to_tsquery("spanish", func.unaccent(termino)))
         )
@@ -148,7 +148,7 @@ async def obtener(documento_id: int, session: SessionDep, usuario: CurrentUser) 
         query = query.where(visible)
     documento = (await session.scalars(query)).first()
     if documento is None:
-        raise NotFound(f"documento {documento_id} not found")
+        raise NotFound(f"No existe el documento {documento_id}.")
     await _links(session, documento)
     await _derivaciones(session, documento, full=True)
     anexos = list(
@@ -168,7 +168,7 @@ async def seguimiento(
         await session.scalars(select(Documento).where(Documento.numero_expediente == numero))
     ).first()
     if documento is None or documento.codigo_verificacion.upper() != codigo.upper():
-        raise NotFound("no document with that number and verification code")
+        raise NotFound("No existe un expediente con ese número y código de verificación.")
     tipo = await session.get(TipoDocumento, documento.tipo_documento_id)
     area = await session.get(Area, documento.area_actual_id)
     assert tipo is not None and area is not None

@@ -188,9 +188,9 @@ def _int(request: Request, name: str, default: int | None = None, high: int = 2*
     try:
         value = int(raw)
     except ValueError as exc:
-        raise Fail(422, f"{name} must be an integer") from exc
+        raise Fail(422, "Debe ser un número entero.") from exc
     if not 1 <= value <= high:
-        raise Fail(422, f"{name} is out of range")
+        raise Fail(422, "El número está fuera del rango permitido.")
     return value
 
 
@@ -199,7 +199,7 @@ def _date(request: Request, name: str) -> date | None:
     try:
         return None if raw is None else date.fromisoformat(raw)
     except ValueError as exc:
-        raise Fail(422, f"{name} must be a date") from exc
+        raise Fail(422, "Debe ser una fecha AAAA-MM-DD.") from exc
 
 
 @app.exception_handler(StarletteHTTPException)
@@ -252,7 +252,7 @@ async def listar(request: Request) -> Response:
         estados = params.getlist("estado")
         if estados:
             if not set(estados) <= q.ESTADOS:
-                raise Fail(422, "unknown estado")
+                raise Fail(422, "El estado indicado no existe.")
             where.append("d.estado IN ({})".format(", ".join(f"'{e}'" for e in estados)))
         area_id = _int(request, "area_id")
         if area_id is not None:
@@ -264,7 +264,7 @@ async def listar(request: Request) -> Response:
         if termino is not None:
             termino = " ".join(termino.split()).lower()
             if not termino:
-                raise Fail(422, "q needs at least one word")
+                raise Fail(422, "La búsqueda necesita al menos una palabra.")
             args.append(termino)
             where.append(f"d.busqueda @@ websearch_to_tsquery('spanish', unaccent(${len(args)}))")
         offset = (page_number - 1) * page_size if page_number is not None and cursor is None else None
@@ -292,7 +292,7 @@ async def obtener(documento_id: int, request: Request) -> Response:
         usuario = await user(conn, request)
         body = await _detail(conn, usuario, documento_id)
     if body is None:
-        raise Fail(404, f"documento {documento_id} not found")
+        raise Fail(404, f"No existe el documento {documento_id}.")
     return respond(body, 4)
 
 
@@ -300,12 +300,12 @@ async def obtener(documento_id: int, request: Request) -> Response:
 async def seguimiento(request: Request) -> Response:
     numero, codigo = request.query_params.get("numero", ""), request.query_params.get("codigo", "")
     if not NUMERO.match(numero) or not CODIGO.match(codigo):
-        raise Fail(422, "numero and codigo are required")
+        raise Fail(422, "Indique el número de expediente y el código de verificación.")
     async with state.pool.acquire() as conn:
         row = await conn.fetchrow(q.SEGUIMIENTO_SQL, numero)
     expected = row["codigo_verificacion"] if row is not None else "x" * len(codigo)
     if row is None or not hmac.compare_digest(expected.upper(), codigo.upper()):
-        raise Fail(404, "no document with that number and verification code")
+        raise Fail(404, "No existe un expediente con ese número y código de verificación.")
     return respond(q.seguimiento(row), 1)
 
 
@@ -313,7 +313,7 @@ async def seguimiento(request: Request) -> Response:
 async def estadisticas(request: Request) -> Response:
     desde, hasta = _date(request, "fecha_desde"), _date(request, "fecha_hasta")
     if desde and hasta and desde > hasta:
-        raise Fail(422, "fecha_desde is after fecha_hasta")
+        raise Fail(422, "La fecha_desde no puede ser posterior a la fecha_hasta.")
     async with state.pool.acquire() as conn:
         usuario = await user(conn, request)
         conditions, args = q.day_range(desde, hasta, ZONE)
@@ -330,7 +330,7 @@ def _text(data: dict[str, Any], name: str, low: int, high: int, required: bool =
     if value is None and not required:
         return None
     if not isinstance(value, str) or not low <= len(value.strip()) <= high or "\x00" in value:
-        raise Fail(422, f"{name} is missing or invalid", "body")
+        raise Fail(422, "Falta este dato o no es válido.", "body")
     return value.strip()
 
 
@@ -343,7 +343,7 @@ async def registrar(request: Request) -> Response:
         remitente = data["remitente"]
         assert isinstance(remitente, dict) and folios > 0
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AssertionError) as exc:
-        raise Fail(422, "invalid body", "body") from exc
+        raise Fail(422, "El cuerpo de la solicitud no es un JSON válido.", "body") from exc
     asunto = _text(data, "asunto", 3, 1000)
     numero_documento = _text(data, "numero_documento", 1, 100, required=False)
     observacion = _text(data, "observacion", 1, 4000, required=False)
@@ -360,13 +360,13 @@ async def registrar(request: Request) -> Response:
     ]
     key = request.headers.get("idempotency-key")
     if key is not None and not IDEMPOTENCY_KEY.match(key):
-        raise Fail(422, "invalid Idempotency-Key", "header")
+        raise Fail(422, "La Idempotency-Key no es válida.", "header")
     statements = 0
     async with state.pool.acquire() as conn:
         usuario = await user(conn, request)
         statements += 1
         if usuario["rol"] not in ("admin", "mesa_partes"):
-            raise Fail(403, "your role may not do this")
+            raise Fail(403, "Su rol no permite esta acción.")
         scoped = f"{usuario['id']}:{key}" if key else None
         if scoped is not None:
             existing = await conn.fetchval(q.IDEMPOTENCIA_SQL, scoped)
@@ -381,7 +381,7 @@ async def registrar(request: Request) -> Response:
                 )
                 if not same or body["remitente"]["numero_documento_identidad"] != rem[2]:
                     raise Fail(
-                        422, "this Idempotency-Key was already used for a different document", "header"
+                        422, "Esta Idempotency-Key ya se usó para registrar otro documento.", "header"
                     )
                 return respond(body, statements + 3, 200, **{"Idempotent-Replayed": "true"})
         ahora = datetime.now(UTC)
@@ -393,10 +393,10 @@ async def registrar(request: Request) -> Response:
                 assert cat is not None  # one row, always
                 tipo, procedimiento, area = cat["tipo"], cat["procedimiento"], cat["area"]
                 if tipo is None or not tipo[0]:
-                    raise Fail(422, f"tipo_documento_id {tipo_id} does not exist or is inactive", "body")
+                    raise Fail(422, f"No existe el tipo de documento {tipo_id}, o está inactivo.", "body")
                 if procedimiento_id is not None and (procedimiento is None or not procedimiento[0]):
                     raise Fail(
-                        422, f"procedimiento_id {procedimiento_id} does not exist or is inactive", "body"
+                        422, f"No existe el procedimiento {procedimiento_id}, o está inactivo.", "body"
                     )
                 sender = await conn.fetchrow(q.REMITENTE_UPSERT_SQL, *rem)
                 assert sender is not None  # INSERT ... RETURNING
@@ -418,9 +418,11 @@ async def registrar(request: Request) -> Response:
                 )
                 statements += 5
         except asyncpg.UniqueViolationError as exc:
-            raise Fail(409, "a request with this Idempotency-Key is being processed; retry it") from exc
+            raise Fail(
+                409, "Se está procesando una solicitud con esta Idempotency-Key; reintente en unos segundos."
+            ) from exc
         except asyncpg.ForeignKeyViolationError as exc:
-            raise Fail(422, "remitente.pais_codigo is unknown", "body") from exc
+            raise Fail(422, "El código de país no figura en el catálogo de países.", "body") from exc
     if state.redis is not None:  # the receipt and the email, queued after the commit
         task = orjson.dumps({"documento_id": doc["id"]})
         await state.redis.rpush("bench:floor:tasks", b"cargo:" + task, b"notificacion:" + task)

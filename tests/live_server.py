@@ -34,9 +34,12 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def live_api(log: Path, env: dict[str, str] | None = None, *uvicorn_args: str) -> Iterator[str]:
-    """Start `uvicorn app.main:app` and yield its base URL once `/livez` answers; stop it at the end."""
-    port = free_port()
+def live_api(
+    log: Path, env: dict[str, str] | None = None, *uvicorn_args: str, port: int | None = None
+) -> Iterator[str]:
+    """Start `uvicorn app.main:app` and yield its base URL once `/livez` answers; stop it at the end.
+    `port`: one chosen beforehand (a server whose settings name its own address); else a free one."""
+    port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     with log.open("ab") as output:
         process = subprocess.Popen(

@@ -317,7 +317,7 @@ async def test_tracking_with_a_wrong_code_answers_in_spanish(
     equivocado = "ZZZZ9999" if correcto.upper() != "ZZZZ9999" else "YYYY8888"
     response = await client.get(f"{API}/seguimiento", params={"numero": numero, "codigo": equivocado})
     body = assert_spanish_problem(response, 404, "not_found")
-    assert body["detail"] == "No existe un documento con ese número y código de verificación."
+    assert body["detail"] == "No existe un expediente con ese número y código de verificación."
     encontrado = await client.get(f"{API}/seguimiento", params={"numero": numero, "codigo": correcto})
     assert encontrado.status_code == 200, encontrado.text
 
@@ -378,7 +378,7 @@ async def test_domain_errors_answer_in_spanish(
     assert detail == "El documento cambió desde que lo consultó; vuelva a cargarlo."
     response = await client.post(f"{url}/archivar", json={"version": version}, headers=tokens["mesa"])
     detail = assert_spanish_problem(response, 409, "conflict")["detail"]
-    assert detail == "Un documento en estado registrado no puede pasar a archivado."
+    assert detail == "Un documento registrado no puede pasar a archivado."
     # A routing's validator: two main destinations.
     destinos = [{"area_id": world.areas["OAJ"]}, {"area_id": world.areas["OGA"]}]
     response = await client.post(

@@ -100,12 +100,19 @@ def test_every_operation_has_a_spanish_summary_and_description() -> None:
 
 
 def test_request_and_response_field_descriptions_are_spanish() -> None:
-    """The descriptions of the schemas and their fields (request bodies and answers) are text for
-    people too. The error body's (Problem, FieldError: app/core/problems.py) are another change's."""
+    """The descriptions of the schemas and their fields (request bodies, answers and the error body,
+    Problem and FieldError) are text for people too; a field's title is its name as it is (not the
+    English-looking "Page Size" generated from it)."""
     english: list[tuple[str, str, str]] = []
-    for name, schema in app.openapi()["components"]["schemas"].items():
-        if name in ("Problem", "FieldError"):
-            continue
+    schemas = app.openapi()["components"]["schemas"]
+    for name in ("Problem", "FieldError"):
+        assert schemas[name]["description"] and not INGLES.search(schemas[name]["description"]), name
+        for field, definition in schemas[name]["properties"].items():
+            assert definition.get("description"), (name, field)
+    assert schemas["Problem"]["properties"]["detail"]["description"] == "Qué ocurrió, en español."
+    for name, schema in schemas.items():
+        for field, definition in schema.get("properties", {}).items():
+            assert definition.get("title", field) == field, (name, field, definition["title"])
         if INGLES.search(schema.get("description", "")):
             english.append((name, "", schema["description"]))
         for field, definition in schema.get("properties", {}).items():
@@ -113,6 +120,10 @@ def test_request_and_response_field_descriptions_are_spanish() -> None:
             if INGLES.search(text):
                 english.append((name, field, text))
     assert not english, english
+    for method, path, operation in operations():
+        for parameter in operation.get("parameters", []):
+            title = parameter["schema"].get("title", parameter["name"])
+            assert title == parameter["name"], (method, path, parameter["name"], title)
 
 
 def test_operation_ids_are_explicit_unique_and_spanish_verbs() -> None:

@@ -5,7 +5,9 @@ From top to bottom: the institution (logo, name, RUC, address, phone, email, off
 title, the document's data (with its TUPA procedure and legal deadline), the QR code of the public
 tracking page with that page's address beside it, and a box for the desk's stamp and signature.
 Whatever the lengths, it is one page: the longest values are cut with an ellipsis (the full text is
-in the system; the receipt identifies the document).
+in the system; the receipt identifies the document). The tracking address is printed whole, smaller
+and broken at any character when long (cut with "…" only past what 6-point text can hold: the QR
+code still carries it).
 """
 
 from __future__ import annotations
@@ -23,11 +25,10 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from app.institucion.identidad import Institucion, institucion
+from app.institucion.identidad import OFICINA, Institucion, institucion
 from app.seguimiento.service import url_seguimiento
 
 TITULO = "CARGO DE RECEPCIÓN"
-OFICINA = "Mesa de Partes"
 SELLO = "Sello y firma de recepción"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _FONT, _BOLD = "Helvetica", "Helvetica-Bold"
@@ -35,6 +36,9 @@ _GRIS = Color(0.35, 0.35, 0.35)
 _ASUNTO = "Asunto"
 _ELIPSIS = "…"
 _LADO_QR = 38 * mm
+# The tracking address's font sizes, largest first, and its line spacing (times the size).
+_TAMANOS_URL = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
+_INTERLINEA = 1.3
 
 
 @dataclass(frozen=True)
@@ -117,16 +121,35 @@ def _recortar(lineas: list[str], maximo: int, font: str, size: float, ancho: flo
 
 
 def _envolver_url(url: str, font: str, size: float, ancho: float) -> list[str]:
-    """The URL on as few lines as fit, broken before `?` and `&` first (readable when typed)."""
+    """The URL in lines of at most `ancho` points, each filled up, but broken before `?` and `&`
+    where the next part fits whole on a line of its own (readable when typed)."""
     lineas: list[str] = []
     actual = ""
     for parte in re.split(r"(?=[?&])", url):
-        if actual and stringWidth(actual + parte, font, size) > ancho:
+        if actual and stringWidth(actual + parte, font, size) > ancho >= stringWidth(parte, font, size):
             lineas.append(actual)
-            actual = ""
-        actual += parte
-    lineas.append(actual)
-    return [pieza for linea in lineas for pieza in _cortar(linea, font, size, ancho)]
+            actual = parte
+            continue
+        for caracter in parte:
+            if actual and stringWidth(actual + caracter, font, size) > ancho:
+                lineas.append(actual)
+                actual = ""
+            actual += caracter
+    return [*lineas, actual]
+
+
+def lineas_url(url: str, ancho: float, alto: float) -> tuple[float, list[str]]:
+    """The printed address in `ancho` x `alto` points: (font size, lines). The largest size whose
+    lines fit, broken before `?`/`&` when that fits, else at any character; an address too long
+    even at the smallest size is cut visibly ("…" at the end: the QR code carries it whole)."""
+    for size in _TAMANOS_URL:
+        caben = int(alto // (size * _INTERLINEA))
+        for lineas in (_envolver_url(url, _BOLD, size, ancho), _cortar(url, _BOLD, size, ancho)):
+            if len(lineas) <= caben:
+                return size, lineas
+    size = _TAMANOS_URL[-1]
+    caben = max(1, int(alto // (size * _INTERLINEA)))
+    return size, _recortar(_cortar(url, _BOLD, size, ancho), caben, _BOLD, size, ancho)
 
 
 def _cabecera(canvas: Canvas, inst: Institucion, x: float, y: float, ancho: float) -> float:
@@ -203,15 +226,21 @@ def _pie(canvas: Canvas, inst: Institucion, datos: DatosCargo, x: float, y: floa
     canvas.setFont(_FONT, 8.5)
     canvas.drawString(tx, cursor, "Escanee el código QR o ingrese a:")
     cursor -= 12
+    texto = _envolver(
+        "Tenga a mano el N.º de expediente y el código de verificación.", _FONT, 8, ancho_texto, maximo=2
+    )
+    # The address takes the column down to the note under it, whose last line sits 2 points above
+    # the row's bottom (lines are `size * _INTERLINEA` apart, then 2 points, then the note's).
+    alto_url = cursor - (y + 2) - 2 - 10 * (len(texto) - 1)
     url = url_seguimiento(datos.numero_expediente, datos.codigo_verificacion)
-    canvas.setFont(_BOLD, 8.5)
-    for linea in _envolver_url(url, _BOLD, 8.5, ancho_texto)[:4]:
+    size, lineas = lineas_url(url, ancho_texto, alto_url)
+    canvas.setFont(_BOLD, size)
+    for linea in lineas:
         canvas.drawString(tx, cursor, linea)
-        cursor -= 11
+        cursor -= size * _INTERLINEA
     cursor -= 2
     canvas.setFont(_FONT, 8)
-    texto = "Tenga a mano el N.° de expediente y el código de verificación."
-    for linea in _envolver(texto, _FONT, 8, ancho_texto, maximo=2):
+    for linea in texto:
         canvas.drawString(tx, cursor, linea)
         cursor -= 10
 
@@ -246,13 +275,13 @@ def render_cargo(datos: DatosCargo) -> bytes:
     y -= 22
 
     campos: list[tuple[str, str]] = [
-        ("N.° de expediente", datos.numero_expediente),
+        ("N.º de expediente", datos.numero_expediente),
         ("Código de verificación", datos.codigo_verificacion),
         ("Fecha y hora de recepción", datos.fecha_recepcion),
         ("Remitente", datos.remitente),
         ("Documento de identidad", datos.documento_identidad),
         ("Tipo de documento", datos.tipo_documento),
-        ("N.° de documento", datos.numero_documento or "—"),
+        ("N.º de documento", datos.numero_documento or "—"),
         (_ASUNTO, datos.asunto),
         ("Folios", str(datos.folios)),
         ("Anexos", str(datos.anexos)),

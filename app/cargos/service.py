@@ -27,9 +27,10 @@ from app.core.config import get_settings
 from app.core.database import after_commit, session_scope
 from app.core.errors import NotFound
 from app.core.files import escribir_atomico, escribir_si_falta
-from app.core.office_time import format_datetime, zone_label
+from app.core.office_time import format_datetime_zone
 from app.core.task_queue import enqueue_after_commit
 from app.derivaciones.models import Derivacion
+from app.documentos import etiquetas
 from app.documentos.acceso import filtro_visibilidad
 from app.documentos.models import Documento
 from app.documentos.plazo_legal import texto_fecha_limite
@@ -80,7 +81,7 @@ def _datos(documento: Documento, anexos: int, area: str) -> DatosCargo:
         documento_id=documento.id,
         numero_expediente=documento.numero_expediente,
         codigo_verificacion=documento.codigo_verificacion,
-        fecha_recepcion=f"{format_datetime(documento.fecha_recepcion, seconds=True)} ({zone_label()})",
+        fecha_recepcion=format_datetime_zone(documento.fecha_recepcion, seconds=True),
         remitente=remitente.nombre,
         documento_identidad=(
             f"{remitente.tipo_documento_identidad.value} {remitente.numero_documento_identidad}"
@@ -92,7 +93,9 @@ def _datos(documento: Documento, anexos: int, area: str) -> DatosCargo:
         anexos=anexos,
         area=area,
         registrado_por=documento.registrado_por.nombre_completo or documento.registrado_por.username,
-        procedimiento=f"{procedimiento.codigo} — {procedimiento.nombre}" if procedimiento else None,
+        procedimiento=(
+            etiquetas.procedimiento(procedimiento.codigo, procedimiento.nombre) if procedimiento else None
+        ),
         fecha_limite=texto_fecha_limite(documento.fecha_recepcion, documento.fecha_limite),
     )
 

@@ -33,6 +33,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core.routing import root_path
+
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
 OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
@@ -85,8 +87,7 @@ def asset_url(root_path: str, name: str) -> str:
 
 
 def _root(request: Request) -> str:
-    root: str = request.scope.get("root_path", "")
-    return root.rstrip("/")
+    return root_path(request.scope)
 
 
 def install_docs(app: FastAPI) -> None:

@@ -48,6 +48,16 @@ def format_datetime(instant: datetime, *, seconds: bool = False) -> str:
     return to_office(instant).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
+def format_datetime_zone(instant: datetime, *, seconds: bool = False) -> str:
+    """"06/12/2026 18:44 (hora de Lima)": an instant shown alone, with the zone's name."""
+    return f"{format_datetime(instant, seconds=seconds)} ({zone_label()})"
+
+
+def format_month(day: date) -> str:
+    """"marzo de 2026"."""
+    return f"{_MESES[day.month - 1]} de {day.year}"
+
+
 def format_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -48,28 +48,39 @@ TITLES: dict[int, str] = {
 }
 
 
+# The descriptions are text for people reading the API document (Spanish); pydantic would take the
+# docstring otherwise.
 class FieldError(BaseModel):
     """One field error of a 422."""
 
-    field: str = Field(description="The offending field (dotted path inside its location).")
-    location: str = Field(description="body, query, path or header.")
-    code: str = Field(description="Stable machine-readable reason, e.g. `missing`, `string_too_long`.")
-    message: str = Field(description="What is wrong, in Spanish.")
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Un error de un campo, en una respuesta 422."}
+    )
+
+    field: str = Field(description="El campo con el error (su ruta con puntos dentro de su ubicación).")
+    location: str = Field(description="Dónde está el campo: body, query, path o header.")
+    code: str = Field(description="Motivo estable, para programas (en inglés): `missing`, `string_too_long`…")
+    message: str = Field(description="Qué está mal, en español.")
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details: the body of every error."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "description": "Detalle de un problema (RFC 9457): el cuerpo de toda respuesta de error."
+        },
+    )
 
-    type: str = Field(description="URI naming the kind of problem: `urn:mesa-partes:problema:<code>`.")
-    title: str = Field(description="Short summary of the status, in Spanish.")
-    status: int
-    detail: str = Field(description="What happened, in Spanish.")
-    code: str = Field(description="Stable machine-readable error code (English).")
-    instance: str | None = Field(default=None, description="The request path.")
-    field: str | None = Field(default=None, description="The offending field, when there is one.")
-    errors: list[FieldError] | None = Field(default=None, description="Every field error (422).")
+    type: str = Field(description="URI que nombra el tipo de problema: `urn:mesa-partes:problema:<code>`.")
+    title: str = Field(description="Resumen breve del estado HTTP, en español.")
+    status: int = Field(description="El código de estado HTTP.")
+    detail: str = Field(description="Qué ocurrió, en español.")
+    code: str = Field(description="Código estable del error, para programas (en inglés).")
+    instance: str | None = Field(default=None, description="La ruta de la solicitud.")
+    field: str | None = Field(default=None, description="El campo con el error, cuando lo hay.")
+    errors: list[FieldError] | None = Field(default=None, description="Cada error de campo (422).")
 
 
 class ProblemResponse(Response):
@@ -257,17 +268,43 @@ def declare_problems(
     return openapi
 
 
+def _default_title(name: str) -> str:
+    """The title pydantic generates from a field's name: "page_size" → "Page Size"."""
+    return name.title().replace("_", " ").strip()
+
+
+def field_names_as_titles(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Title every property and parameter with its own name ("page_size") instead of the English-
+    looking one generated from it ("Page Size"); titles given on purpose stay."""
+    for schema in openapi.get("components", {}).get("schemas", {}).values():
+        for name, prop in schema.get("properties", {}).items():
+            if prop.get("title") == _default_title(name):
+                prop["title"] = name
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("title") == _default_title(parameter.get("name", "")):
+                    schema["title"] = parameter["name"]
+    return openapi
+
+
 def install_problem_openapi(
     app: FastAPI, *, database_free: Callable[[str], bool], body_statuses: Iterable[int] = ()
 ) -> None:
-    """Make `app.openapi()` declare the problem responses (`declare_problems`), once."""
+    """Make `app.openapi()` declare the problem responses (`declare_problems`), with the fields'
+    names as their titles (`field_names_as_titles`), once."""
     generate = app.openapi
     statuses = tuple(body_statuses)
 
     def openapi() -> dict[str, Any]:
         if getattr(app.state, "problems_declared", False) and app.openapi_schema is not None:
             return app.openapi_schema
-        app.openapi_schema = declare_problems(generate(), database_free=database_free, body_statuses=statuses)
+        app.openapi_schema = field_names_as_titles(
+            declare_problems(generate(), database_free=database_free, body_statuses=statuses)
+        )
         app.state.problems_declared = True
         return app.openapi_schema
 

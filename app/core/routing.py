@@ -72,6 +72,13 @@ class PrefixRouter(APIRouter):
         return super().matches(scope)
 
 
+def root_path(scope: Scope) -> str:
+    """The ASGI root_path the app is served under, without a trailing "/": prefix a path with it
+    (a root_path of "/" would otherwise make "//seguimiento", a link to another host)."""
+    root: str = scope.get("root_path", "")
+    return root.rstrip("/")
+
+
 def include(parent: APIRouter, child: PrefixRouter) -> None:
     """`parent.include_router(child)`, telling `child` the full prefix it is now served under."""
     parent_prefix = parent.served_under if isinstance(parent, PrefixRouter) else parent.prefix

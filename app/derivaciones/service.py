@@ -14,6 +14,7 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.pagination import Pagina, paginar
 from app.core.sql import in_literal
 from app.derivaciones.models import Derivacion, EstadoDerivacion
+from app.documentos.etiquetas import ESTADO_DERIVACION, palabra
 from app.documentos.filtros import rango_de_dias
 from app.documentos.models import EventoHistorial, Historial
 from app.usuarios.models import Rol
@@ -120,7 +121,8 @@ class DerivacionService:
             raise Conflict("La derivación principal se recibe con POST /documentos/{id}/recibir.")
         if derivacion.estado is not EstadoDerivacion.PENDIENTE:
             raise Conflict(
-                f"No se puede recibir una derivación en estado {derivacion.estado.value}.",
+                "No se puede recibir una derivación en estado "
+                f"«{palabra(ESTADO_DERIVACION, derivacion.estado)}».",
                 estado_actual=derivacion.estado.value,
             )
         derivacion.estado = EstadoDerivacion.RECIBIDA

@@ -60,3 +60,8 @@ def palabra(etiquetas: dict[str, str], codigo: str | StrEnum | None) -> str:
     if codigo is None:
         return ""
     return etiquetas.get(str(codigo), str(codigo))
+
+
+def procedimiento(codigo: str, nombre: str) -> str:
+    """A TUPA procedure as people read it: "TUPA-001 — Acceso a la información pública"."""
+    return f"{codigo} — {nombre}"

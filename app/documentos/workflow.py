@@ -22,6 +22,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.derivaciones.models import Derivacion, EstadoDerivacion
 from app.documentos import eventos
 from app.documentos.acceso import exigir_area_actual, visibles
+from app.documentos.etiquetas import ESTADO_DOCUMENTO, palabra
 from app.documentos.historial import registrar_evento
 from app.documentos.models import Documento, EstadoDocumento, EventoHistorial, Historial
 from app.documentos.plazos import calcular_fecha_limite
@@ -47,6 +48,11 @@ ESTADOS_DERIVACION_ACTIVA = (EstadoDerivacion.PENDIENTE, EstadoDerivacion.RECIBI
 
 # Fields printed on the receipt (cargo): changing one renders it again.
 CAMPOS_DEL_CARGO = frozenset({"asunto", "folios", "tipo_documento_id", "numero_documento"})
+
+
+def _estado(estado: EstadoDocumento) -> str:
+    """The state as a sentence says it: "en proceso", "archivado" (the code stays in estado_actual)."""
+    return palabra(ESTADO_DOCUMENTO, estado).lower()
 
 
 def _json(value: Any) -> Any:
@@ -109,7 +115,7 @@ class WorkflowService:
         anterior = documento.estado
         if nuevo not in TRANSICIONES[anterior]:
             raise Conflict(
-                f"Un documento en estado {anterior.value} no puede pasar a {nuevo.value}.",
+                f"Un documento {_estado(anterior)} no puede pasar a {_estado(nuevo)}.",
                 estado_actual=anterior.value,
             )
         documento.estado = nuevo
@@ -129,7 +135,7 @@ class WorkflowService:
         exigir_area_actual(usuario, documento)
         if documento.estado in (EstadoDocumento.ARCHIVADO, EstadoDocumento.ANULADO):
             raise Conflict(
-                f"Un documento en estado {documento.estado.value} ya no puede modificarse.",
+                f"Un documento {_estado(documento.estado)} ya no puede modificarse.",
                 estado_actual=documento.estado.value,
             )
         requested = data.model_dump(exclude_unset=True, exclude={"version"})

@@ -11,6 +11,8 @@ from app.core.config import get_settings
 from app.remitentes.identidad import ruc_is_valid
 
 LOGO_EJEMPLO = Path(__file__).with_name("logo_ejemplo.png")
+# The desk's name under the institution's, on the receipt, the emails and the page.
+OFICINA = "Mesa de Partes"
 _FIRMAS = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 

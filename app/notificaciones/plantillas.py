@@ -16,9 +16,8 @@ from string import Template
 from textwrap import fill
 
 from app.core.office_time import format_date
-from app.institucion.identidad import Institucion, institucion
+from app.institucion.identidad import OFICINA, Institucion, institucion
 
-OFICINA = "Mesa de Partes"
 NO_RESPONDER = "Mensaje automático: por favor, no responda a este correo."
 
 
@@ -268,7 +267,7 @@ class FilaVencido:
     numero_expediente: str
     asunto: str
     fecha_limite: date
-    dias_vencido: int
+    dias_atraso: int  # calendar days past the deadline (DIAS_ATRASO), as the overdue report counts
     estado: str = ""  # the word ("En proceso"), not the code
 
 
@@ -281,8 +280,8 @@ $nota"""
 _HTML_VENCIDOS = Template(
     """<p>$resumen</p>
 <table border="1" cellspacing="0" cellpadding="4" style="border-collapse: collapse; font-size: 14px">
-<thead><tr><th>Expediente</th><th>Asunto</th><th>Estado</th><th>Fecha límite</th><th>Días vencido</th>
-</tr></thead>
+<thead><tr><th>Expediente</th><th>Asunto</th><th>Estado</th><th>Fecha límite</th>
+<th>$dias_atraso</th></tr></thead>
 <tbody>
 $filas
 </tbody>
@@ -295,6 +294,8 @@ _FILA_VENCIDO = Template(
     '<td align="right">$dias</td></tr>'
 )
 _ASUNTO_CORTO = 80
+# The column's title, here and in the overdue report (app/reportes/listados.py): calendar days.
+DIAS_ATRASO = "Días calendario de atraso"
 
 
 def vencidos(*, area: str, fecha: date, total: int, filas: list[FilaVencido]) -> Correo:
@@ -311,13 +312,13 @@ def vencidos(*, area: str, fecha: date, total: int, filas: list[FilaVencido]) ->
         (
             f.numero_expediente,
             format_date(f.fecha_limite),
-            str(f.dias_vencido),
+            str(f.dias_atraso),
             f.estado or "—",
             _recorte(f.asunto),
         )
         for f in filas
     ]
-    cabecera = ("Expediente", "Fecha límite", "Días", "Estado", "Asunto")
+    cabecera = ("Expediente", "Fecha límite", DIAS_ATRASO, "Estado", "Asunto")
     anchos = [max(len(c[i]) for c in [cabecera, *filas_texto]) for i in range(4)]
     tabla = "\n".join(
         f"{a:<{anchos[0]}}  {b:<{anchos[1]}}  {c:>{anchos[2]}}  {d:<{anchos[3]}}  {e}"
@@ -330,11 +331,13 @@ def vencidos(*, area: str, fecha: date, total: int, filas: list[FilaVencido]) ->
             asunto=_recorte(f.asunto),
             estado=f.estado or "—",
             fecha=format_date(f.fecha_limite),
-            dias=str(f.dias_vencido),
+            dias=str(f.dias_atraso),
         )
         for f in filas
     )
-    cuerpo = _html(_HTML_VENCIDOS, resumen=resumen, filas=_Html(filas_html), nota=nota.strip())
+    cuerpo = _html(
+        _HTML_VENCIDOS, resumen=resumen, filas=_Html(filas_html), nota=nota.strip(), dias_atraso=DIAS_ATRASO
+    )
     texto = _TEXTO_VENCIDOS.substitute(resumen=resumen, tabla=tabla + "\n", nota=nota)
     return _correo(f"{OFICINA} — {titulo}", titulo, texto, cuerpo)
 

@@ -41,6 +41,7 @@ from app.core import office_time
 from app.core.config import Settings, get_settings
 from app.core.database import after_commit, session_scope
 from app.derivaciones.models import Derivacion
+from app.documentos import etiquetas
 from app.documentos.etiquetas import ESTADO_DERIVACION, ESTADO_DOCUMENTO, PRIORIDAD, palabra
 from app.documentos.filtros import documento_vencido
 from app.documentos.models import Documento, EventoHistorial, Historial
@@ -285,7 +286,7 @@ async def _envios_registrado(session: AsyncSession, evento: Historial, settings:
     correo = plantillas.registrado(
         numero_expediente=documento.numero_expediente,
         codigo_verificacion=documento.codigo_verificacion,
-        fecha_recepcion=_fecha_hora(documento.fecha_recepcion),
+        fecha_recepcion=office_time.format_datetime_zone(documento.fecha_recepcion),
         asunto=documento.asunto,
         remitente=documento.remitente.nombre,
         url_seguimiento=url_seguimiento(documento.numero_expediente, documento.codigo_verificacion, settings),
@@ -295,14 +296,9 @@ async def _envios_registrado(session: AsyncSession, evento: Historial, settings:
     return [Envio(_clave_evento(evento, email), email, documento.id, correo)]
 
 
-def _fecha_hora(instante: datetime) -> str:
-    """The instant as "06/12/2026 18:44 (hora de Lima)"."""
-    return f"{office_time.format_datetime(instante)} ({office_time.zone_label()})"
-
-
 def _procedimiento(documento: Documento) -> str | None:
     p = documento.procedimiento
-    return f"{p.codigo} — {p.nombre}" if p is not None else None
+    return etiquetas.procedimiento(p.codigo, p.nombre) if p is not None else None
 
 
 def _plazo(derivacion: Derivacion) -> str:
@@ -363,7 +359,7 @@ async def _envios_derivado(session: AsyncSession, evento: Historial) -> list[Env
             plazo=_plazo(d),
             prioridad=palabra(PRIORIDAD, d.prioridad),
             estado=palabra(ESTADO_DERIVACION, d.estado),
-            fecha_envio=_fecha_hora(d.fecha_envio),
+            fecha_envio=office_time.format_datetime_zone(d.fecha_envio),
             procedimiento=_procedimiento(d.documento),
         )
         for usuario in usuarios:
@@ -443,7 +439,7 @@ async def alerta_vencidos(
                     v.numero_expediente,
                     v.asunto,
                     v.fecha_limite,
-                    (hoy - v.fecha_limite).days,
+                    (hoy - v.fecha_limite).days,  # calendar days, as the overdue report counts
                     palabra(ESTADO_DOCUMENTO, v.estado),
                 )
                 for v in vencidos

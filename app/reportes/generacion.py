@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.catalogos.models import Area
 from app.core.config import get_settings
 from app.core.database import current_database, session_scope
-from app.core.office_time import format_date_long
+from app.core.office_time import format_month
 from app.core.task_queue import cancellation_reason
 from app.core.task_runtime import SOFT_LIMIT_MESSAGE
 from app.documentos.etiquetas import ESTADO_DOCUMENTO, palabra
@@ -67,6 +67,7 @@ ERROR_TIEMPO_AGOTADO = (
     "El reporte no pudo generarse: superó el tiempo máximo de generación. "
     "Solicítelo nuevamente con un rango de fechas menor."
 )
+ERROR_INTERRUMPIDO = "La generación del reporte fue interrumpida; solicítelo nuevamente."
 ERROR_INTERNO = (
     "El reporte no pudo generarse por un error interno ({causa}). Solicítelo nuevamente; "
     "si el problema continúa, avise al equipo técnico."
@@ -144,12 +145,16 @@ async def candado(engine: AsyncEngine, reporte_id: int) -> AsyncIterator[AsyncCo
 
 
 def _mensaje(exc: BaseException) -> str:
-    """The report's `error`, for its requester: in Spanish, naming the failure's kind only."""
+    """The report's `error`, for its requester: in Spanish, naming the failure's kind only. A run
+    cancelled (by a message, or its process told to stop: worker shutdown, Ctrl+C) was interrupted,
+    not broken. (A TimeoutError of `asyncio.wait_for` carries a bare cancellation in its context:
+    only a cancellation with a message counts there.)"""
     motivo = cancellation_reason(exc)
     if motivo == SOFT_LIMIT_MESSAGE:
         return ERROR_TIEMPO_AGOTADO
-    causa = "interrumpido" if motivo is not None else type(exc).__name__
-    return ERROR_INTERNO.format(causa=causa)[:MAX_ERROR]
+    if motivo is not None or not isinstance(exc, Exception):
+        return ERROR_INTERRUMPIDO
+    return ERROR_INTERNO.format(causa=type(exc).__name__)[:MAX_ERROR]
 
 
 async def _iniciar(reporte_id: int, task_id: str | None) -> Toma | str:
@@ -231,8 +236,7 @@ def _mes(clave: str) -> str:
     """ "2026-03" → "marzo de 2026"."""
     try:
         anio, mes = (int(parte) for parte in clave.split("-"))
-        # "domingo 1 de marzo de 2026" → "marzo de 2026"
-        return format_date_long(date(anio, mes, 1)).split(" de ", 1)[1]
+        return format_month(date(anio, mes, 1))
     except ValueError:
         return clave
 

@@ -17,16 +17,54 @@ PAPEL_A4 = 9
 MARGENES = {"left": 0.3, "right": 0.3, "top": 0.85, "bottom": 0.6}
 MARGEN_CABECERA = MARGEN_PIE = 0.25
 ALTO_LOGO_PULGADAS = 0.5
-# Excel refuses a header or footer longer than 255 characters: the names are cut well before.
-MAX_NOMBRE, MAX_TITULO = 90, 60
+# Excel refuses a header or footer longer than 255 characters (UTF-16 units, codes included), and
+# XlsxWriter then drops it whole, logo and all: every literal part is escaped and bounded, and the
+# institution's name takes what is left.
+MAX_CABECERA = 255
+MAX_TITULO, MAX_ZONA, MAX_NOMBRE = 60, 30, 90
+_ELIPSIS = "…"
+
+
+def _largo(texto: str) -> int:
+    """Length as Excel counts it (UTF-16 code units)."""
+    return len(texto.encode("utf-16-le")) // 2
 
 
 def _literal(texto: str, maximo: int) -> str:
-    """Text as a header shows it: '&' doubled (it starts a code), cut to `maximo` characters."""
+    """Text as a header shows it: one line, '&' doubled (it starts a code), at most `maximo`
+    characters once escaped (cut with "…")."""
     texto = " ".join(texto.split())
-    if len(texto) > maximo:
-        texto = texto[: maximo - 1].rstrip() + "…"
-    return texto.replace("&", "&&")
+    escapado = texto.replace("&", "&&")
+    if _largo(escapado) <= maximo:
+        return escapado
+    while texto and _largo(texto.replace("&", "&&") + _ELIPSIS) > maximo:
+        texto = texto[:-1]
+    return texto.rstrip().replace("&", "&&") + _ELIPSIS
+
+
+def _cabecera(nombre: str, ruc: str, titulo: str, generado: datetime) -> str:
+    # Font codes before the text (a size code such as &11 followed by a digit would swallow it).
+    titulo = _literal(titulo, MAX_TITULO)
+    generado_el = f"Generado el {format_datetime(generado)} ({_literal(zone_label(), MAX_ZONA)})"
+    ruc = _literal(ruc, 20)
+
+    def armar(nombre_escapado: str) -> str:
+        return (
+            f'&L&G&C&11&"-,Bold"{nombre_escapado}\n&9&"-,Regular"RUC {ruc}'
+            f'&R&10&"-,Bold"{titulo}\n&9&"-,Regular"{generado_el}'
+        )
+
+    resto = MAX_CABECERA - _largo(armar(""))
+    cabecera = armar(_literal(nombre, max(1, min(MAX_NOMBRE, resto))))
+    assert _largo(cabecera) <= MAX_CABECERA, cabecera
+    return cabecera
+
+
+def _pie(reporte_id: int | None) -> str:
+    numero = f"&R&8Reporte N.º {reporte_id}" if reporte_id is not None else ""
+    pie = f"&L&8&A&C&9Página &P de &N{numero}"
+    assert _largo(pie) <= MAX_CABECERA, pie
+    return pie
 
 
 class Impresion:
@@ -34,15 +72,8 @@ class Impresion:
 
     def __init__(self, entidad: Institucion, titulo: str, generado: datetime, reporte_id: int | None) -> None:
         self.logo = entidad.logo
-        # Font codes before the text (a size code such as &11 followed by a digit would swallow it).
-        nombre = _literal(entidad.nombre, MAX_NOMBRE)
-        generado_el = f"Generado el {format_datetime(generado)} ({zone_label()})"
-        self.cabecera = (
-            f'&L&G&C&11&"-,Bold"{nombre}\n&9&"-,Regular"RUC {entidad.ruc}'
-            f'&R&10&"-,Bold"{_literal(titulo, MAX_TITULO)}\n&9&"-,Regular"{generado_el}'
-        )
-        numero = f"&R&8Reporte N.º {reporte_id}" if reporte_id is not None else ""
-        self.pie = f"&L&8&A&C&9Página &P de &N{numero}"
+        self.cabecera = _cabecera(entidad.nombre, entidad.ruc, titulo, generado)
+        self.pie = _pie(reporte_id)
 
     def preparar(self, hoja: Any, *, encabezado_repetido: bool) -> None:
         """Page setup of `hoja` (XlsxWriter writes it when the workbook closes: constant_memory

@@ -179,7 +179,7 @@ def listado_vencidos(usuario: Principal, p: ParametrosVencidos) -> Listado:
     columnas = (
         Columna("Número de expediente", 14),
         Columna("Fecha límite", 11, FECHA),
-        Columna("Días de atraso", 9, NUMERO),
+        Columna("Días calendario de atraso", 11, NUMERO),
         Columna(_hora("Fecha de recepción"), 16, FECHA_HORA),
         Columna("Tipo de documento", 16, ajustar=True),
         Columna("Asunto", 40, ajustar=True),
@@ -192,7 +192,8 @@ def listado_vencidos(usuario: Principal, p: ParametrosVencidos) -> Listado:
     query = _con_nombres(
         Documento.numero_expediente,
         Documento.fecha_limite,
-        # Calendar days past the deadline, in the office's calendar (the session's time zone).
+        # Calendar days past the deadline, in the office's calendar (the session's time zone): cheap
+        # in SQL for a million rows, and labelled as such (the tracking page counts business days).
         (func.current_date() - Documento.fecha_limite).label("dias_atraso"),
         Documento.fecha_recepcion,
         TipoDocumento.nombre,

@@ -33,6 +33,12 @@ logger = logging.getLogger("app.reportes")
 
 MEDIA_TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROLES = (Rol.ADMIN, Rol.MESA_PARTES, Rol.AUDITOR, Rol.ESPECIALISTA)
+# Why a download finds no file, in the report's state (the 409 keeps the code in `estado`).
+_NO_COMPLETADO = {
+    EstadoReporte.PENDIENTE: "El reporte {id} está en cola; aún no está completado.",
+    EstadoReporte.PROCESANDO: "El reporte {id} se está generando; aún no está completado.",
+    EstadoReporte.ERROR: "El reporte {id} no pudo generarse; solicítelo nuevamente.",
+}
 
 
 class ArchivoNoDisponible(AppError):
@@ -95,7 +101,7 @@ class ReporteService:
         reporte = await self.obtener(usuario, reporte_id)
         if reporte.estado is not EstadoReporte.COMPLETADO:
             raise Conflict(
-                f"El reporte {reporte_id} está en estado {reporte.estado.value}; aún no está completado.",
+                _NO_COMPLETADO[reporte.estado].format(id=reporte_id),
                 estado=reporte.estado.value,
             )
         raiz = get_settings().storage_dir.resolve()

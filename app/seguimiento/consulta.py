@@ -1,18 +1,23 @@
-"""What the public tracking page (GET /seguimiento) shows of a document, read in two statements.
+"""What public tracking shows of a document, read by its number and verification code: the JSON
+endpoint (GET /api/v1/seguimiento, one statement) and the page (GET /seguimiento, two) read the
+same query.
 
-The first reads the document (its type, TUPA procedure, current area, attachment count) with one row
-per routing, by its number; only when the verification code matches does the second read the events
-of its history that are public: their kind, time and area, never the user, the notes or `detalle`.
-Routings (sent to, received by) come from the routings themselves, so the history's `derivado` and
-`recibido` events are not repeated, and the deliveries to other systems are internal.
+The first statement reads the document (its type, TUPA procedure, current area, attachment count)
+with one row per routing, by its number; the attachments are counted once, in a LATERAL subquery
+joined to the document, not per routing row. Only for the page, and only when the verification code
+matches, the second reads the events of its history that are public: their kind, time and area,
+never the user, the notes or `detalle`. Routings (sent to, received by) come from the routings
+themselves, so the history's `derivado` and `recibido` events are not repeated, and the deliveries
+to other systems are internal.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, bindparam, func, select, type_coerce
+from sqlalchemy import String, bindparam, func, select, true, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -22,12 +27,21 @@ from app.core.database import Prepared, fetch_prepared
 from app.core.errors import NotFound
 from app.derivaciones.models import Derivacion
 from app.documentos.models import Documento, EventoHistorial, Historial
-from app.seguimiento.service import NO_ENCONTRADO, codigo_correcto
+
+# The same words on the JSON 404 and on the page's "not found".
+NO_ENCONTRADO = "No existe un expediente con ese número y código de verificación."
 
 # Events shown as they are; routings are shown from `derivaciones` instead.
 EVENTOS_OCULTOS = frozenset(
     {EventoHistorial.DERIVADO, EventoHistorial.RECIBIDO, EventoHistorial.ENVIADO_INTEGRACION}
 )
+
+
+def codigo_correcto(esperado: str | None, dado: str) -> bool:
+    """Whether `dado` is the verification code `esperado` (None: no such document), in constant
+    time and case-insensitively; an unknown number costs the same comparison as a wrong code."""
+    esperado_o_nada = esperado if esperado is not None else "x" * len(dado)
+    return hmac.compare_digest(esperado_o_nada.upper(), dado.upper()) and esperado is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +80,12 @@ class Expediente:
 
 
 _destino = aliased(Area)
+# One row, evaluated once per document (LATERAL): not a correlated subquery in the select list,
+# which PostgreSQL would run again for every routing row.
 _anexos = (
-    select(func.count(Anexo.id))
+    select(func.count(Anexo.id).label("cantidad"))
     .where(Anexo.documento_id == Documento.id)
-    .correlate(Documento)
-    .scalar_subquery()
+    .lateral("anexos_del_documento")
 )
 _DOCUMENTO = Prepared(
     select(
@@ -85,7 +100,7 @@ _DOCUMENTO = Prepared(
         Documento.fecha_atencion,
         Procedimiento.codigo,
         Procedimiento.nombre,
-        _anexos,
+        _anexos.c.cantidad,
         Derivacion.id,
         _destino.nombre,
         type_coerce(Derivacion.estado, String),
@@ -97,6 +112,7 @@ _DOCUMENTO = Prepared(
     .join(TipoDocumento, TipoDocumento.id == Documento.tipo_documento_id)
     .join(Area, Area.id == Documento.area_actual_id)
     .outerjoin(Procedimiento, Procedimiento.id == Documento.procedimiento_id)
+    .join(_anexos, true())
     .outerjoin(Derivacion, Derivacion.documento_id == Documento.id)
     .outerjoin(_destino, _destino.id == Derivacion.area_destino_id)
     .where(Documento.numero_expediente == bindparam("numero"))
@@ -111,13 +127,16 @@ _EVENTOS = Prepared(
 )
 
 
-async def consultar(session: AsyncSession, numero_expediente: str, codigo_verificacion: str) -> Expediente:
-    """The document's public view; `NotFound` (the same for an unknown number and a wrong code)."""
+async def consultar(
+    session: AsyncSession, numero_expediente: str, codigo_verificacion: str, *, con_eventos: bool = True
+) -> Expediente:
+    """The document's public view; `NotFound` (the same for an unknown number and a wrong code).
+    Without `con_eventos` (the JSON endpoint) its history is not read: one statement, `eventos` empty."""
     filas = await fetch_prepared(session, _DOCUMENTO, numero=numero_expediente)
     if not codigo_correcto(filas[0][0] if filas else None, codigo_verificacion):
         raise NotFound(NO_ENCONTRADO)
     d = filas[0]
-    eventos = await fetch_prepared(session, _EVENTOS, documento_id=d[1])
+    eventos = await fetch_prepared(session, _EVENTOS, documento_id=d[1]) if con_eventos else ()
     return Expediente(
         numero_expediente=numero_expediente,
         tipo_documento=d[2],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from pydantic import ConfigDict
@@ -9,6 +10,17 @@ from pydantic import ConfigDict
 from app.core.schemas import ReadSchema
 from app.derivaciones.models import EstadoDerivacion
 from app.documentos.models import EstadoDocumento
+
+# The two values of a lookup as the receipt prints them, defined once: the JSON endpoint's query
+# validation (router.py) and the page's form (vista.errores) both use these.
+NUMERO_EXPEDIENTE = re.compile(r"[0-9]{4}-[0-9]{6,10}")
+CODIGO_MIN, CODIGO_MAX = 4, 12
+CODIGO_VERIFICACION = re.compile(rf"[A-Za-z0-9]{{{CODIGO_MIN},{CODIGO_MAX}}}")
+
+
+def patron_completo(patron: re.Pattern[str]) -> str:
+    """`patron` anchored at both ends, for a `Query(pattern=...)` (pydantic searches, not matches)."""
+    return f"^{patron.pattern}$"
 
 
 class SeguimientoDerivacion(ReadSchema):

@@ -18,6 +18,7 @@ from app.core.logging import bind, get_logger
 from app.core.security import hash_password, hash_password_async, verify_password_async
 from app.core.throttle import get_throttle
 from app.usuarios.models import Rol, Usuario
+from app.usuarios.permisos import NOMBRE_ROL
 from app.usuarios.principal import Cuenta, sello_de
 from app.usuarios.schemas import UsuarioCreate, UsuarioUpdate
 
@@ -170,7 +171,7 @@ class UsuarioService:
 
     async def _validar_area(self, rol: Rol, area_id: int | None) -> None:
         if rol in (Rol.ESPECIALISTA, Rol.MESA_PARTES) and area_id is None:
-            raise InvalidInput(f"Un usuario con rol {rol.value} necesita un área.", field="area_id")
+            raise InvalidInput(f"Un usuario con rol {NOMBRE_ROL[rol]} necesita un área.", field="area_id")
         if area_id is not None and await self.session.get(Area, area_id) is None:
             raise InvalidInput(f"No existe el área {area_id}.", field="area_id")
 

@@ -112,16 +112,13 @@ class Pestana:
 
 @pytest.fixture(scope="package")
 def servidor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servidor]:
-    """The app under uvicorn, with PUBLIC_BASE_URL set to its own address: the port is chosen here
-    (live_api picks it with `free_port`, replaced only while it starts)."""
+    """The app under uvicorn, with PUBLIC_BASE_URL set to its own address (the port is chosen here)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("navegador") / "uvicorn.log"
     env = {"PUBLIC_BASE_URL": url, "INSTITUCION_NOMBRE": INSTITUCION}
     with ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(live_server, "free_port", lambda: port)
-            assert stack.enter_context(live_server.live_api(log, env)) == url
+        assert stack.enter_context(live_server.live_api(log, env, port=port)) == url
         yield Servidor(url, log)
     output = log.read_text(errors="replace")
     escaped = output.find("Exception in ASGI application")

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +20,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from app.cargos.pdf import DatosCargo, qr_seguimiento, render_cargo
+from app.cargos.pdf import DatosCargo, lineas_url, qr_seguimiento, render_cargo
 from app.cargos.service import cargar_datos, generar_cargo, ruta_cargo
 from app.core.config import get_settings
 from app.core.database import db
@@ -129,7 +132,7 @@ async def test_a_long_subject_wraps_on_one_page(
     doc = await registrar(client, tokens["mesa"], world, asunto=asunto[:1000], numero_documento=None)
     pdf = await esperar_archivo(doc["id"])
     contenido = texto(pdf).replace("\n", "")
-    assert palabra in contenido and "N.° de documento:" in texto(pdf)
+    assert palabra in contenido and "N.º de documento:" in texto(pdf)
     assert qr_del_pdf(pdf) == [url_seguimiento(doc["numero_expediente"], doc["codigo_verificacion"])]
 
 
@@ -281,3 +284,61 @@ def test_values_at_their_longest_are_cut_and_the_page_stays_one() -> None:
         assert esperado in contenido, esperado
     assert qr_del_pdf(pdf) == [url_seguimiento("2026-000123", "ABCD2345")]
     assert render_cargo(datos) == pdf
+
+
+@contextmanager
+def direccion_publica(valor: str) -> Iterator[None]:
+    """PUBLIC_BASE_URL of this process for a while (the worker keeps the suite's)."""
+    antes = os.environ.get("PUBLIC_BASE_URL")
+    os.environ["PUBLIC_BASE_URL"] = valor
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if antes is None:
+            os.environ.pop("PUBLIC_BASE_URL", None)
+        else:
+            os.environ["PUBLIC_BASE_URL"] = antes
+        get_settings.cache_clear()
+
+
+def test_a_long_public_address_is_printed_whole_beside_its_qr() -> None:
+    """A 150-character PUBLIC_BASE_URL: the printed address (its lines joined) is exactly the URL the
+    QR code encodes; nothing is cut, and the note under it is still there."""
+    base = "https://servicios-en-linea.municipalidad-distrital-de-ejemplo.gob.pe/ventanilla-virtual"
+    base = (base + "/mesa-de-partes-digital/tramites/consultas-publicas-ciudadanas-v2")[:150]
+    assert len(base) == 150
+    datos = DatosCargo(
+        documento_id=1,
+        numero_expediente="2026-000123",
+        codigo_verificacion="ABCD2345",
+        fecha_recepcion="06/12/2026 05:16:21 (hora de Lima)",
+        remitente="Juan Pérez",
+        documento_identidad="DNI 12345678",
+        tipo_documento="Solicitud",
+        numero_documento=None,
+        asunto="Solicito información",
+        folios=1,
+        anexos=0,
+        area="Mesa de Partes",
+        registrado_por="Operador",
+        procedimiento=None,
+        fecha_limite="Sin plazo legal",
+    )
+    with direccion_publica(base):
+        url = url_seguimiento("2026-000123", "ABCD2345")
+        pdf = render_cargo(datos)
+    assert url.startswith(base + "/seguimiento?numero=")
+    contenido = texto(pdf)
+    lineas = contenido.splitlines()
+    inicio = lineas.index("Escanee el código QR o ingrese a:") + 1
+    fin = next(i for i in range(inicio, len(lineas)) if lineas[i].startswith("Tenga a mano"))
+    assert "".join(lineas[inicio:fin]) == url, lineas[inicio:fin]
+    assert "…" not in "".join(lineas[inicio:fin])
+    assert "Tenga a mano el N.º de expediente" in contenido and "N.°" not in contenido
+    assert qr_del_pdf(pdf) == [url]
+    # The sizes and breaks that fit: a longer address still fits at a smaller size; one that no
+    # size can hold ends visibly in "…".
+    assert "".join(lineas_url(url, 200, 54)[1]) == url
+    tamano, cortadas = lineas_url("https://x.gob.pe/" + "a" * 2000, 200, 54)
+    assert tamano == 6.0 and cortadas[-1].endswith("…")

@@ -39,6 +39,9 @@ async def test_copies_are_acknowledged_and_closed_with_the_document(
     assert ack.json()["estado"] == "recibida" and ack.json()["documento"]["estado"] == "derivado"
     again = await client.post(f"/api/v1/derivaciones/{copia['id']}/recibir", headers=tokens["oga"])
     assert again.status_code == 409
+    # The state in words; the code in estado_actual.
+    assert again.json()["detail"] == "No se puede recibir una derivación en estado «Recibida»."
+    assert again.json()["estado_actual"] == "recibida"
     doc = (
         await client.post(
             f"/api/v1/documentos/{doc['id']}/recibir", json={"version": doc["version"]}, headers=tokens["oaj"]

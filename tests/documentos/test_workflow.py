@@ -71,7 +71,31 @@ async def test_illegal_transition_names_current_state(
     r = await accion(client, tokens["mesa"], doc, "archivar")
     assert r.status_code == 409
     assert r.json()["estado_actual"] == "registrado"
-    assert "registrado" in r.json()["detail"]
+    assert r.json()["detail"] == "Un documento registrado no puede pasar a archivado."
+    # The states in words in the sentence ("en proceso"), the code in estado_actual.
+    r = await accion(client, tokens["mesa"], doc, "derivar", destinos=[{"area_id": world.areas["OAJ"]}])
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    for nombre in ("recibir", "procesar"):
+        r = await accion(client, tokens["oaj"], doc, nombre)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+    r = await accion(client, tokens["oaj"], doc, "archivar")
+    assert r.status_code == 409
+    assert r.json()["estado_actual"] == "en_proceso"
+    assert r.json()["detail"] == "Un documento en proceso no puede pasar a archivado."
+    for nombre in ("atender", "archivar"):
+        r = await accion(client, tokens["oaj"], doc, nombre)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+    r = await client.patch(
+        f"/api/v1/documentos/{doc['id']}",
+        json={"version": doc["version"], "folios": 3},
+        headers=tokens["oaj"],
+    )
+    assert r.status_code == 409, r.text
+    assert r.json()["estado_actual"] == "archivado"
+    assert r.json()["detail"] == "Un documento archivado ya no puede modificarse."
 
 
 async def test_stale_version_is_conflict(

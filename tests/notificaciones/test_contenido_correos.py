@@ -148,6 +148,8 @@ def test_the_overdue_template_speaks_words_and_dates_and_names_the_institution()
         sin_codigos_ni_iso(contenido)
         for esperado in ("20/11/2026", "30/11/2026", "En proceso", "Pendiente de recepción", "2026-000101"):
             assert esperado in contenido, esperado
+        # What the number counts, as the overdue report says it (the tracking page counts business days).
+        assert "Días calendario de atraso" in contenido and "Días vencido" not in contenido
     assert "Solicitud &lt;urgente&gt;" in correo.html and "<urgente>" not in correo.html
     linea = next(line for line in correo.texto.splitlines() if line.startswith("2026-000101"))
     assert linea.split()[1:4] == ["20/11/2026", "12", "En"], linea

@@ -341,7 +341,7 @@ async def test_derivaciones_vencidos_and_estadisticas_reports(
     hoja = libro["Vencidos"]
     atrasos = [row[2] for row in hoja.iter_rows(min_row=2, values_only=True)]
     assert atrasos == sorted(atrasos, reverse=True) and atrasos[0] == mayor_atraso  # most overdue first
-    assert hoja.cell(1, 3).value == "Días de atraso" and len(atrasos) == esperados
+    assert hoja.cell(1, 3).value == "Días calendario de atraso" and len(atrasos) == esperados
 
     estado = await esperar(client, admin, estadisticas)
     assert estado["estado"] == "completado", estado
@@ -538,11 +538,18 @@ async def test_reports_are_visible_to_their_requester_and_admins_only(
 async def test_the_download_is_409_until_completado_and_410_without_its_file(
     client: httpx.AsyncClient, tokens: Tokens, world: World
 ) -> None:
-    for estado in ("pendiente", "procesando", "error"):
+    # The detail says it in words; the code stays in `estado`.
+    por_estado = {
+        "pendiente": "está en cola; aún no está completado.",
+        "procesando": "se está generando; aún no está completado.",
+        "error": "no pudo generarse; solicítelo nuevamente.",
+    }
+    for estado, frase in por_estado.items():
         reporte_id = await crear_fila(world.users["mesa"], "vencidos", {}, estado=estado)
         response = await client.get(f"{API}/{reporte_id}/descarga", headers=tokens["mesa"])
         assert response.status_code == 409, response.text
-        assert response.json()["estado"] == estado and estado in response.json()["detail"]
+        assert response.json()["estado"] == estado
+        assert response.json()["detail"] == f"El reporte {reporte_id} {frase}", response.json()
     for ruta in ("reportes/no-existe.xlsx", "../../etc/passwd", None):
         reporte_id = await crear_fila(
             world.users["mesa"], "vencidos", {}, estado="completado", ruta_archivo=ruta

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,7 +22,7 @@ from app.documentos.plazos import dias_habiles_entre, es_dia_habil, sumar_dias_h
 from app.institucion.identidad import institucion
 from app.main import app
 from app.seguimiento.consulta import Expediente
-from app.seguimiento.pagina import CSP
+from app.seguimiento.recursos import CSP
 from app.seguimiento.service import url_seguimiento
 from app.seguimiento.vista import plazo
 from tests.conftest import World, derivar, nuevo_dni, registrar
@@ -131,7 +131,7 @@ async def test_a_document_as_the_citizen_sees_it(
     assert f'<h1>Expediente N.º <span class="sin-corte">{numero}</span></h1>' in html
     assert '<strong id="estado">Recibido</strong>' in html
     assert '<dd id="area">Oficina de Asesoría Jurídica</dd>' in html
-    assert '<dd id="procedimiento">TUPA-01 · Acceso a la información</dd>' in html
+    assert '<dd id="procedimiento">TUPA-01 — Acceso a la información</dd>' in html
     assert '<dd id="anexos">1 anexo</dd>' in html
     # The deadline in business days from today (office time).
     limite = date.fromisoformat(tramitado["fecha_limite"])
@@ -154,6 +154,8 @@ async def test_a_document_as_the_citizen_sees_it(
     assert titulos[-1] == "Recibido por Oficina de Asesoría Jurídica"
     assert len(titulos) == 5, titulos
     assert "Fechas y horas en hora de Lima." in texto
+    assert re.search(r"Recibido el \d\d/\d\d/\d{4} \d\d:\d\d \(hora de Lima\)", texto), texto
+    assert "Mesa de Partes · Seguimiento de expedientes" in texto
     assert "America/Lima" not in html and "UTC" not in html
     # The asunto is escaped, never markup.
     assert "Pedido &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; copia &#34;certificada&#34;" in html
@@ -245,7 +247,7 @@ async def test_throttled_lookups_get_a_429_page(
         # The JSON endpoint counts in the same window (same scope and key).
         json_404 = await http.get("/api/v1/seguimiento", params={"numero": numero, "codigo": "AAAA1112"})
         assert json_404.status_code == 404 and error_code(json_404) == "not_found"
-        assert json_404.json()["detail"] == "No existe un documento con ese número y código de verificación."
+        assert json_404.json()["detail"] == "No existe un expediente con ese número y código de verificación."
         r = await http.get(PAGINA, params={"numero": numero, "codigo": codigo})
         assert r.status_code == 429
         html = _es_html(r)
@@ -268,6 +270,7 @@ async def test_a_database_outage_is_a_503_page(client: httpx.AsyncClient, new_do
     html = _es_html(r)
     assert int(r.headers["Retry-After"]) >= 1
     assert "<h1>Servicio no disponible por el momento</h1>" in html
+    assert "Vuelva a intentarlo en " in html and "perdido" not in html  # nothing was saved or lost
 
 
 async def test_styles_and_logo_are_served_here(client: httpx.AsyncClient) -> None:
@@ -310,8 +313,6 @@ async def test_an_overdue_document_counts_its_business_days_late(
 
 
 def _expediente(**cambios: Any) -> Expediente:
-    from datetime import UTC, datetime
-
     base: dict[str, Any] = {
         "numero_expediente": "2026-000001",
         "tipo_documento": "Solicitud",
@@ -345,11 +346,20 @@ def _expediente(**cambios: Any) -> Expediente:
         # Mon 7 → Fri 11, Tue 8 (Inmaculada Concepción) and Wed 9 (Batalla de Ayacucho) holidays.
         pytest.param(date(2026, 12, 7), {}, "Quedan 2 días hábiles para su atención.", False, id="holidays"),
         pytest.param(
+            date(2026, 12, 15), {"estado": "archivado"}, "El trámite fue archivado.", False, id="archivado"
+        ),
+        pytest.param(
+            date(2026, 12, 15), {"estado": "anulado"}, "El trámite fue anulado.", False, id="anulado"
+        ),
+        pytest.param(
+            date(2026, 12, 15), {"estado": "atendido"}, "El trámite fue atendido.", False, id="atendido"
+        ),
+        pytest.param(
             date(2026, 12, 15),
-            {"estado": "archivado"},
-            "El trámite ya concluyó: el plazo no sigue corriendo.",
+            {"estado": "atendido", "fecha_atencion": datetime(2026, 12, 10, 23, 44, tzinfo=UTC)},
+            "Atendido el 10/12/2026 18:44 (hora de Lima).",
             False,
-            id="closed",
+            id="atendido-el",
         ),
         pytest.param(
             date(2026, 12, 15),

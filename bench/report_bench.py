@@ -15,14 +15,23 @@ then:
   2. the enqueue latency of POST /reportes (p50/p95 over --enqueues sequential requests) with the
      worker stopped, so that only the request is measured; those reports are then purged from the
      queue and deleted;
-  3. a floor for each measured report, in a child process with the same environment, after the
-     reports and on the same data: the fetch floor streams the report's own SELECT (built by
-     `listado_documentos`, compiled for asyncpg) through a raw asyncpg server-side cursor inside a
-     transaction (`prefetch=report_fetch_rows`) and discards the rows; the write floor writes the
-     same rows, fetched into memory first, with plain XlsxWriter in constant_memory mode (same
-     columns and cell types: strings, numbers, datetimes with a format; nothing else). The combined
-     floor is 1 / (1/fetch + 1/write) rows/s; the report's rows/s is printed as a ratio to it (and
-     to each floor): 1.0 would mean the report costs nothing beyond reading and writing its cells.
+  3. a floor for each measured report (bench/report_floors.py), in a child process with the same
+     environment, after the reports and on the same data: the fetch floor streams the report's own
+     SELECT (built by `listado_documentos`, compiled for asyncpg) through a raw asyncpg server-side
+     cursor inside a transaction (`prefetch=report_fetch_rows`) and discards the rows; the write
+     floor writes the same rows, fetched into memory first, with straightforward hand-written
+     XlsxWriter code in constant_memory mode producing the same cells as the report's data sheet:
+     the same workbook default style and cell formats, the Spanish word for each code (a dict
+     lookup) and Sí/No, date-times in the office's wall-clock time, and the same row heights (per
+     row, the most lines any wrapped cell needs, ceil(len(text) / characters per line); set_row
+     when more than one). The combined floor is 1 / (1/fetch + 1/write) rows/s; the report's
+     rows/s is printed as a ratio to it (and to each floor): 1.0 would mean the report costs
+     nothing beyond the minimum code for the same output. Since 2026-12-07 (readable reports:
+     words, wrapped rows, office time) this is the floor; the earlier floor, plain cells only
+     (codes as stored, no row heights, UTC datetimes: strings, numbers, datetimes with a format,
+     nothing else), is still measured and printed as "plain write/s" with its ratio "/plain
+     floor", so that the cost of the readable output stays visible. Results saved before that date
+     compare against the plain floor (their "ratio_combinado" is today's "ratio_combinado_simple").
 Prints a table, also saved to bench/results/reportes-<timestamp>.json. The machine may be shared
 and noisy: one run's figures are what they are.
 """
@@ -53,6 +62,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.cache_bench import save_results, summarize, uvicorn, with_run_metadata  # noqa: E402
+from bench.report_floors import floors, mib  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -75,10 +85,6 @@ DESDE = (
 )
 
 
-# The floors' child process: `floor_child` below, fed the runs to measure as JSON.
-FLOOR = "import sys; from bench.report_bench import floor_child; floor_child(sys.argv[1])"
-
-
 def sql(env: dict[str, str], statement: str, **params: Any) -> list[list[Any]]:
     out = subprocess.run(
         [PYTHON, "-c", SQL, statement, json.dumps(params)], cwd=ROOT, env=env, check=True, capture_output=True
@@ -98,135 +104,6 @@ def prepare_database(env: dict[str, str], documentos: int, needed: int) -> int:
     seed = [PYTHON, "-m", "app.ops.cli", "seed", "--documentos", str(missing)]
     subprocess.run(seed, cwd=ROOT, env=env, check=True)
     return existing + missing
-
-
-# ---- the floors (run in a child process: the app's settings come from the bench's environment) ----
-
-
-async def floor_fetch(parametros: dict[str, Any]) -> tuple[dict[str, Any], list[Any], list[str]]:
-    """The report's SELECT streamed through raw asyncpg and discarded (timed), then fetched into
-    memory for the write floor (not timed). Returns the fetch figures, the rows, the column types."""
-    from sqlalchemy import select
-
-    import app.models  # noqa: F401 - every mapper (the ORM statement below resolves relationships)
-    from app.core.config import get_settings
-    from app.core.database import db
-    from app.reportes.listados import listado_documentos
-    from app.reportes.schemas import ParametrosDocumentos
-    from app.usuarios.models import Usuario
-
-    settings = get_settings()
-    async with db.sessionmaker() as session:  # the bench's reports are the admin's
-        usuario = (await session.scalars(select(Usuario).where(Usuario.username == "admin"))).one()
-    # The admin's row stands for the principal the report runs as (id, rol, area_id).
-    principal: Any = usuario
-    listado = listado_documentos(principal, ParametrosDocumentos.model_validate(parametros))
-    async with db.engine.connect() as conn:
-        # The statement as the report sends it: compiled by the engine's asyncpg dialect, with the
-        # dialect's bind processing applied to the positional parameters.
-        dialect = db.engine.dialect
-        compiled = listado.consulta.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        args = []
-        for name in compiled.positiontup or ():
-            process = compiled.binds[name].type.bind_processor(dialect)
-            value = compiled.params[name]
-            args.append(process(value) if process else value)
-        # A pooled connection of the app's engine: the same server settings (time zone) as the
-        # worker's, used directly through the driver.
-        raw = (await conn.get_raw_connection()).driver_connection
-        assert raw is not None
-        timeout = str(settings.task_time_limit_s * 1000)
-        filas = 0
-        async with raw.transaction():
-            await raw.execute("SELECT set_config('statement_timeout', $1, true)", timeout)
-            t0 = time.perf_counter()
-            async for _ in raw.cursor(compiled.string, *args, prefetch=settings.report_fetch_rows):
-                filas += 1
-            lectura = time.perf_counter() - t0
-        async with raw.transaction():
-            await raw.execute("SELECT set_config('statement_timeout', $1, true)", timeout)
-            rows = [tuple(r) for r in await raw.fetch(compiled.string, *args)]
-    await db.dispose()
-    fetch = {
-        "filas": filas,
-        "prefetch": settings.report_fetch_rows,
-        "lectura_s": round(lectura, 3),
-        "lectura_filas_por_segundo": round(filas / lectura, 1),
-    }
-    return fetch, rows, [c.tipo for c in listado.columnas]
-
-
-def floor_write(rows: list[Any], tipos: list[str], directory: Path) -> dict[str, Any]:
-    """The rows written with plain XlsxWriter, constant_memory, one cell type per column."""
-    import xlsxwriter  # type: ignore[import-untyped]
-
-    from app.reportes.excel import FECHA, FECHA_HORA, NUMERO
-
-    path = directory / "floor.xlsx"
-    t0 = time.perf_counter()
-    # remove_timezone: asyncpg's aware datetimes, written as they are (the report converts them to
-    # the office's wall clock: that is report work, not floor work).
-    workbook = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "tmpdir": str(directory), "remove_timezone": True}
-    )
-    sheet = workbook.add_worksheet("Documentos")
-    fecha = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    fecha_hora = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    writers: list[Any] = []
-    for tipo in tipos:
-        if tipo in (FECHA, FECHA_HORA):
-            fmt = fecha if tipo == FECHA else fecha_hora
-            writers.append(lambda r, c, v, w=sheet.write_datetime, f=fmt: w(r, c, v, f))
-        else:
-            writers.append(sheet.write_number if tipo == NUMERO else sheet.write_string)
-    for r, row in enumerate(rows, start=1):
-        for c, (value, write) in enumerate(zip(row, writers, strict=True)):
-            if value is not None:
-                write(r, c, value)
-    workbook.close()
-    escritura = time.perf_counter() - t0
-    return {
-        "escritura_s": round(escritura, 3),
-        "escritura_filas_por_segundo": round(len(rows) / escritura, 1),
-        "archivo_mib": mib(path.stat().st_size),
-    }
-
-
-def floor_child(runs_json: str) -> None:
-    """Fetch and write floors of each run's parameters; prints one JSON line (a list)."""
-    results = []
-    for parametros in json.loads(runs_json):
-        fetch, rows, tipos = asyncio.run(floor_fetch(parametros))
-        with tempfile.TemporaryDirectory(prefix="report-floor-") as directory:
-            write = floor_write(rows, tipos, Path(directory))
-        del rows
-        results.append({"parametros": parametros, **fetch, **write})
-    print(json.dumps(results))
-
-
-def floors(env: dict[str, str], runs: list[dict[str, Any]]) -> None:
-    """Measure the floors of the measured (non warm-up) runs; add them and the ratios to each run."""
-    medidos = [run for run in runs if not run["calentamiento"]]
-    print("floors: raw asyncpg fetch and plain XlsxWriter write of the same rows (child process)")
-    argv = [PYTHON, "-c", FLOOR, json.dumps([run["parametros"] for run in medidos])]
-    out = subprocess.run(argv, cwd=ROOT, env=env, check=True, capture_output=True)
-    suelos: list[dict[str, Any]] = json.loads(out.stdout.decode().strip().splitlines()[-1])
-    for run, suelo in zip(medidos, suelos, strict=True):
-        if suelo["filas"] != run["filas"]:
-            raise SystemExit(f"the floor read {suelo['filas']} rows, the report {run['filas']}")
-        lectura, escritura = suelo["lectura_filas_por_segundo"], suelo["escritura_filas_por_segundo"]
-        combinado = 1 / (1 / lectura + 1 / escritura)
-        report = run["filas_por_segundo"]
-        suelo.pop("parametros")
-        suelo["combinado_filas_por_segundo"] = round(combinado, 1)
-        suelo["ratio_combinado"] = round(report / combinado, 3)
-        suelo["ratio_lectura"] = round(report / lectura, 3)
-        suelo["ratio_escritura"] = round(report / escritura, 3)
-        run["suelo"] = suelo
-        print(
-            f"  {run['filas']} rows: fetch {lectura} rows/s, write {escritura} rows/s, combined "
-            f"{suelo['combinado_filas_por_segundo']} rows/s; report / combined = {suelo['ratio_combinado']}"
-        )
 
 
 class Worker:
@@ -291,10 +168,6 @@ def sampling(worker: Worker, every_s: float = 0.02) -> Iterator[list[int]]:
     finally:
         done.set()
         thread.join()
-
-
-def mib(value: float) -> float:
-    return round(value / 2**20, 1)
 
 
 async def report_run(
@@ -402,7 +275,7 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"POST /reportes enqueue latency over {e['n']} requests: "
           f"p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms, mean {e['mean_ms']} ms")  # fmt: skip
     head = f"{'rows':>8} {'report/s':>9} {'fetch/s':>9} {'write/s':>9} {'floor/s':>9}"
-    head += f" {'/floor':>7} {'/fetch':>7} {'/write':>7}"
+    head += f" {'/floor':>7} {'/fetch':>7} {'/write':>7} {'plain write/s':>13} {'/plain floor':>12}"
     print("\nfloors (rows/s; same SELECT and rows, one child process after the reports)")
     print(head + "\n" + "-" * len(head))
     for run in result["reportes"]:
@@ -412,9 +285,14 @@ def print_report(result: dict[str, Any]) -> None:
                 f"{run['filas']:>8} {run['filas_por_segundo']:>9} {f['lectura_filas_por_segundo']:>9} "
                 f"{f['escritura_filas_por_segundo']:>9} {f['combinado_filas_por_segundo']:>9} "
                 f"{f['ratio_combinado']:>7.3f} {f['ratio_lectura']:>7.3f} {f['ratio_escritura']:>7.3f}"
+                f" {f['escritura_simple_filas_por_segundo']:>13} {f['ratio_combinado_simple']:>12.3f}"
             )
-    print("(fetch: raw asyncpg cursor, rows discarded; write: plain XlsxWriter constant_memory from")
-    print(" memory; floor = 1 / (1/fetch + 1/write); /floor etc. = report rows/s ÷ that floor)")
+    print("(fetch: raw asyncpg cursor, rows discarded; write: hand-written XlsxWriter constant_memory")
+    print(" from memory, same cells as the report (words, row heights, office time); floor =")
+    print(" 1 / (1/fetch + 1/write); /floor etc. = report rows/s ÷ that floor; plain write: codes as")
+    print(
+        " stored, no heights, UTC (the pre-2026-12-07 floor); /plain floor = report ÷ 1/(1/fetch + 1/plain))"
+    )
 
 
 def main() -> None:

@@ -8,16 +8,15 @@ message. With STATEMENT_COUNTS_JSON set, the measured table is also written to t
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import httpx
-from reportlab.pdfgen.canvas import Canvas
 
 from app.anexos.procesamiento import procesar_anexo
+from tests.anexos.archivos import pdf_bytes
 from tests.conftest import World, counted, documento_payload
 from tests.helpers import unique
 
@@ -62,15 +61,6 @@ EXPECTED = {
     "POST /reportes": 1,
     "GET /reportes/{id}": 1,
 }
-
-
-def _pdf() -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    canvas.drawString(100, 700, "Anexo de prueba")
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 async def test_statements_per_endpoint(
@@ -160,7 +150,7 @@ async def test_statements_per_endpoint(
     registro = client.post(f"{api}/documentos", json=documento_payload(world), headers=mesa)
     otro = await count("POST /documentos (new sender)", registro, 201)
     otro_url = f"{api}/documentos/{otro['id']}"
-    archivo = {"archivo": ("oficio.pdf", _pdf(), "application/pdf")}
+    archivo = {"archivo": ("oficio.pdf", pdf_bytes(1), "application/pdf")}
     anexo = await count(
         "POST /documentos/{id}/anexos", client.post(f"{otro_url}/anexos", files=archivo, headers=mesa), 202
     )

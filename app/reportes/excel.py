@@ -54,7 +54,10 @@ class Columna:
 # An xlsx sheet holds 1,048,576 rows, the header included; XlsxWriter drops cells past that silently.
 MAX_FILAS_HOJA = 1_048_575
 
-Escritor = Callable[[int, int, Any], None]
+# A typed XlsxWriter write method: (row, column, value, format).
+Escritor = Callable[[int, int, Any, Any], Any]
+# The words of a yes/no column.
+SI_NO_PALABRAS: Mapping[Any, str] = {True: "Sí", False: "No"}
 
 
 def lineas_de_titulo(columnas: Sequence[Columna]) -> int:
@@ -74,8 +77,9 @@ class HojaDatos:
         self.libro, self.nombre, self.columnas, self.max_filas = libro, nombre, columnas, max_filas
         self.filas = 0
         self.hojas = 0
-        # The wrapped columns: (index, characters per line) of text; (index, lines per code) of codes
-        # shown as words, when some word needs more than a line.
+        # What each row needs, worked out once per sheet: the wrapped columns of text as (index,
+        # characters per line); those of codes shown as words as (index, lines per code), kept only
+        # when some word needs more than a line.
         self._ajustadas: list[tuple[int, int]] = []
         self._ajustadas_palabras: list[tuple[int, dict[Any, int]]] = []
         for indice, columna in enumerate(columnas):
@@ -104,31 +108,74 @@ class HojaDatos:
         self.hoja.set_row(0, ALTO_LINEA * lineas_de_titulo(self.columnas))
         for indice, columna in enumerate(self.columnas):
             self.hoja.write_string(0, indice, columna.titulo, self.libro.encabezado)
-        self._escritores = [self.libro.escritor(self.hoja, columna) for columna in self.columnas]
+        # The cells of a row by how they are written, decided once per sheet: XlsxWriter's typed
+        # methods, bound (never the generic write(): a text such as "=HYPERLINK(...)" stays text).
+        # Texts are str (StrEnum codes included); codes and booleans go through their words.
+        libro, hoja = self.libro, self.hoja
+        self._write_string, self._set_row = hoja.write_string, hoja.set_row
+        self._textos: list[int] = []
+        self._palabras: list[tuple[int, Mapping[Any, str]]] = []
+        self._con_formato: list[tuple[int, Escritor, Any]] = []
+        self._fechas_hora: list[int] = []
+        self._fecha_hora = (hoja.write_datetime, libro.zona, libro.formato_fecha_hora)
+        for indice, columna in enumerate(self.columnas):
+            if columna.tipo == FECHA_HORA:
+                self._fechas_hora.append(indice)
+            elif columna.tipo == FECHA:
+                self._con_formato.append((indice, hoja.write_datetime, libro.formato_fecha))
+            elif columna.tipo == NUMERO:
+                self._con_formato.append((indice, hoja.write_number, libro.numero))
+            elif columna.tipo == SI_NO:
+                self._palabras.append((indice, SI_NO_PALABRAS))
+            elif columna.etiquetas is not None:
+                self._palabras.append((indice, columna.etiquetas))
+            else:
+                self._textos.append(indice)
 
     def escribir(self, valores: Sequence[Any]) -> None:
+        """One row. The hot loop of a report (a million rows): everything that does not depend on
+        the row's values was decided in `__init__`/`_abrir`."""
         if self.en_hoja == self.max_filas:
             self.cerrar()
             self._abrir()
-        self.en_hoja += 1
+        fila = self.en_hoja = self.en_hoja + 1
         self.filas += 1
         # Neither Excel nor LibreOffice fits a row's height to its wrapped text when opening a file:
         # the height is estimated here, from the longest text over its column's width (set before
-        # the row's cells, as constant_memory writes rows in order).
+        # the row's cells, as constant_memory writes rows in order). ceil(largo / por_linea) exceeds
+        # `lineas` exactly when largo > por_linea * lineas: one multiplication per wrapped cell.
         lineas = 1
         for indice, por_linea in self._ajustadas:
             valor = valores[indice]
-            if valor is not None:
-                largo = len(valor) if type(valor) is str else len(str(valor))
-                if largo > por_linea and -(-largo // por_linea) > lineas:
-                    lineas = -(-largo // por_linea)
+            if valor is not None and len(valor) > por_linea * lineas:
+                lineas = -(-len(valor) // por_linea)
         for indice, por_codigo in self._ajustadas_palabras:
-            lineas = max(lineas, por_codigo.get(valores[indice], 1))
+            if (por_palabra := por_codigo.get(valores[indice], 1)) > lineas:
+                lineas = por_palabra
         if lineas > 1:
-            self.hoja.set_row(self.en_hoja, ALTO_LINEA * min(lineas, MAX_LINEAS))
-        for indice, (valor, escribir) in enumerate(zip(valores, self._escritores, strict=True)):
+            self._set_row(fila, ALTO_LINEA * (lineas if lineas < MAX_LINEAS else MAX_LINEAS))
+        # A row's cells may come in any order: XlsxWriter writes the row out in column order when
+        # the next row starts.
+        write_string = self._write_string
+        for indice in self._textos:
+            valor = valores[indice]
             if valor is not None:
-                escribir(self.en_hoja, indice, valor)
+                write_string(fila, indice, valor)
+        for indice, palabras in self._palabras:
+            valor = valores[indice]
+            if valor is not None:
+                # The word for the code (an unknown code is shown as it is rather than hidden).
+                write_string(fila, indice, palabras.get(valor) or str(valor))
+        for indice, escribir, formato in self._con_formato:
+            valor = valores[indice]
+            if valor is not None:
+                escribir(fila, indice, valor, formato)
+        write_datetime, zona, formato = self._fecha_hora
+        for indice in self._fechas_hora:
+            valor = valores[indice]
+            if valor is not None:
+                # Excel has no time zones: the office's wall-clock time, without tzinfo.
+                write_datetime(fila, indice, valor.astimezone(zona).replace(tzinfo=None), formato)
 
     def cerrar(self) -> None:
         self.hoja.autofilter(0, 0, self.en_hoja, len(self.columnas) - 1)
@@ -189,32 +236,6 @@ class LibroExcel:
         self.formato_fecha = formato({"num_format": "dd/mm/yyyy", "align": "left"})
         self.formato_fecha_hora = formato({"num_format": "dd/mm/yyyy hh:mm", "align": "left"})
         self.resumen = self.workbook.add_worksheet("Resumen")
-
-    def escritor(self, hoja: Any, columna: Columna) -> Escritor:
-        """How a value of `columna` is written (one closure per column, chosen once per sheet)."""
-        tipo = columna.tipo
-        if tipo == FECHA_HORA:
-            zona, formato = self.zona, self.formato_fecha_hora
-            write_datetime = hoja.write_datetime
-
-            # Excel has no time zones: the office's wall-clock time, without tzinfo.
-            def fecha_hora(fila: int, col: int, valor: datetime) -> None:
-                write_datetime(fila, col, valor.astimezone(zona).replace(tzinfo=None), formato)
-
-            return fecha_hora
-        if tipo == FECHA:
-            return lambda fila, col, valor: hoja.write_datetime(fila, col, valor, self.formato_fecha)
-        if tipo == NUMERO:
-            return lambda fila, col, valor: hoja.write_number(fila, col, valor, self.numero)
-        write_string = hoja.write_string
-        if tipo == SI_NO:
-            return lambda fila, col, valor: write_string(fila, col, "Sí" if valor else "No")
-        etiquetas = columna.etiquetas
-        if etiquetas is not None:
-            # The word for the code (an unknown code is shown as it is rather than hidden).
-            return lambda fila, col, valor: write_string(fila, col, etiquetas.get(valor) or str(valor))
-        # write_string, never write(): a text such as "=HYPERLINK(...)" stays text.
-        return lambda fila, col, valor: write_string(fila, col, str(valor))
 
     def cerrar(self) -> None:
         self.workbook.close()

@@ -5,14 +5,12 @@ outage's 503 as HTML, its own strict CSP, no external asset, no script, no perso
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import text
 
 from app.core.config import get_settings
@@ -25,21 +23,13 @@ from app.seguimiento.consulta import Expediente
 from app.seguimiento.recursos import CSP
 from app.seguimiento.service import url_seguimiento
 from app.seguimiento.vista import plazo
+from tests.anexos.archivos import pdf_bytes
 from tests.conftest import World, derivar, nuevo_dni, registrar
 from tests.helpers import Tokens, error_code
 from tests.redis_server import free_port
 
 PAGINA = "/seguimiento"
 _URL_EXTERNA = re.compile(r"(?:https?:)?//[a-z0-9]", re.IGNORECASE)
-
-
-def _pdf() -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    canvas.drawString(100, 700, "Anexo de prueba")
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _desde(address: str) -> httpx.AsyncClient:
@@ -94,7 +84,7 @@ async def tramitado(client: httpx.AsyncClient, tokens: Tokens, world: World) -> 
         numero_documento="CARTA N° 7788-PRIVADA",
         observacion="Nota interna: revisar antecedentes del remitente",
     )
-    anexo = {"archivo": ("dni-eustaquia.pdf", _pdf(), "application/pdf")}
+    anexo = {"archivo": ("dni-eustaquia.pdf", pdf_bytes(1), "application/pdf")}
     r = await client.post(f"/api/v1/documentos/{doc['id']}/anexos", files=anexo, headers=tokens["mesa"])
     assert r.status_code == 202, r.text
     destinos = [{"area_id": world.areas["OAJ"]}, {"area_id": world.areas["LOG"], "es_copia": True}]

